@@ -1,0 +1,269 @@
+"""`FunctionGraph`: a mutable view of a graph, for rewriting and compiling.
+
+It owns its nodes (it clones the user's graph by default), tracks every variable's
+clients, imports and prunes nodes as replacements are made, and tells attached features
+(listeners) about every change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from tensorgraft.graph.basic import Apply, Constant, Variable
+from tensorgraft.graph.traversal import clone_get_equiv, graph_inputs, io_toposort
+from tensorgraft.graph.utils import MissingInputError, describe
+
+# A client of a variable: (node, input position), or ("output", output position).
+ClientNode = Apply | Literal["output"]
+Client = tuple[ClientNode, int]
+
+
+class Feature:
+    """A listener attached to a FunctionGraph. Override the callbacks you need."""
+
+    def on_attach(self, fgraph: FunctionGraph) -> None:
+        """Called when the feature is attached."""
+
+    def on_detach(self, fgraph: FunctionGraph) -> None:
+        """Called when the feature is removed."""
+
+    def on_import(self, fgraph: FunctionGraph, node: Apply, reason: str | None) -> None:
+        """Called when `node` enters the graph."""
+
+    def on_prune(self, fgraph: FunctionGraph, node: Apply, reason: str | None) -> None:
+        """Called when `node` leaves the graph (no output is used any more)."""
+
+    def on_change_input(
+        self,
+        fgraph: FunctionGraph,
+        node: ClientNode,
+        i: int,
+        old: Variable,
+        new: Variable,
+        reason: str | None,
+    ) -> None:
+        """Called when input `i` of `node` (or output `i`, node == "output") changes."""
+
+
+class FunctionGraph:
+    """A graph from `inputs` to `outputs` that can be changed in place.
+
+    With `clone=True` (the default) the graph is copied first, so the user's variables
+    are never touched; `equiv` then maps each original variable to its copy.
+    """
+
+    def __init__(
+        self,
+        inputs: Sequence[Variable] | None = None,
+        outputs: Sequence[Variable] = (),
+        features: Iterable[Feature] = (),
+        clone: bool = True,
+    ) -> None:
+        outputs = list(outputs)
+        if inputs is None:
+            inputs = [v for v in graph_inputs(outputs) if not isinstance(v, Constant)]
+        inputs = list(inputs)
+        self.equiv: dict[Variable, Variable] | None = None
+        if clone:
+            _check_no_missing_inputs(inputs, outputs)
+            self.equiv = clone_get_equiv(inputs, outputs, copy_inputs=True, copy_orphans=True)
+            inputs = [self.equiv[i] for i in inputs]
+            outputs = [self.equiv[o] for o in outputs]
+
+        self.inputs: list[Variable] = []
+        self.outputs: list[Variable] = []
+        self.apply_nodes: set[Apply] = set()
+        self.variables: set[Variable] = set()
+        self.clients: dict[Variable, list[Client]] = {}
+        self._features: list[Feature] = []
+
+        for inp in inputs:
+            self.add_input(inp)
+        for out in outputs:
+            self.add_output(out, reason="init")
+        for feature in features:
+            self.attach_feature(feature)
+
+    # -- building ---------------------------------------------------------------------
+    def add_input(self, var: Variable) -> None:
+        """Declare a root variable as an input of the graph."""
+        if var.owner is not None:
+            raise ValueError(f"input {describe(var)} is computed by {var.owner}; inputs are roots")
+        if var in self.inputs:
+            return
+        self.inputs.append(var)
+        self.variables.add(var)
+        self.clients.setdefault(var, [])
+
+    def add_output(self, var: Variable, reason: str | None = None) -> None:
+        """Append `var` to the outputs, importing what computes it."""
+        self.import_var(var, reason)
+        self.outputs.append(var)
+        self.clients[var].append(("output", len(self.outputs) - 1))
+
+    def import_var(self, var: Variable, reason: str | None = None) -> None:
+        """Make `var` (and the nodes computing it) part of the graph."""
+        if var in self.variables:
+            return
+        if var.owner is not None:
+            self.import_node(var.owner, reason=reason)
+        elif isinstance(var, Constant) or var in self.inputs:
+            self.variables.add(var)
+            self.clients.setdefault(var, [])
+        else:
+            raise MissingInputError(
+                f"{describe(var)} is needed to compute the outputs but is not an input"
+            )
+
+    def import_node(self, node: Apply, reason: str | None = None) -> None:
+        """Add `node` and every node it depends on that is not in the graph yet."""
+        new_nodes = io_toposort(self.variables, node.outputs)
+        for new in new_nodes:
+            if new in self.apply_nodes:
+                continue
+            for inp in new.inputs:
+                if inp.owner is None and inp not in self.variables:
+                    self.import_var(inp, reason)
+            self.apply_nodes.add(new)
+            for out in new.outputs:
+                self.variables.add(out)
+                self.clients.setdefault(out, [])
+            for i, inp in enumerate(new.inputs):
+                self.clients[inp].append((new, i))
+            self.execute_callbacks("on_import", new, reason)
+
+    # -- removing ---------------------------------------------------------------------
+    def remove_client(self, var: Variable, client: Client, reason: str | None = None) -> None:
+        """Drop one use of `var`; prune the nodes nothing uses any more."""
+        stack: list[tuple[Variable, Client]] = [(var, client)]
+        while stack:
+            v, c = stack.pop()
+            self.clients[v].remove(c)
+            node = v.owner
+            if self.clients[v] or node is None or node not in self.apply_nodes:
+                continue
+            if any(self.clients[o] for o in node.outputs):
+                continue
+            self.apply_nodes.remove(node)
+            for out in node.outputs:
+                self.variables.discard(out)
+                del self.clients[out]
+            self.execute_callbacks("on_prune", node, reason)
+            for i, inp in enumerate(node.inputs):
+                stack.append((inp, (node, i)))
+
+    # -- changing ---------------------------------------------------------------------
+    def change_node_input(
+        self, node: ClientNode, i: int, new_var: Variable, reason: str | None = None
+    ) -> None:
+        """Make input `i` of `node` (output `i` when node == "output") be `new_var`."""
+        old = self.outputs[i] if node == "output" else node.inputs[i]
+        if old is new_var:
+            return
+        if old.type.convert_variable(new_var) is None:
+            raise TypeError(
+                f"cannot replace {describe(old)} of type {old.type} by {describe(new_var)} "
+                f"of type {new_var.type}"
+            )
+        self.import_var(new_var, reason)
+        if node == "output":
+            self.outputs[i] = new_var
+        else:
+            node.inputs[i] = new_var
+        self.clients[new_var].append((node, i))
+        self.remove_client(old, (node, i), reason)
+        self.execute_callbacks("on_change_input", node, i, old, new_var, reason)
+
+    def replace(self, var: Variable, new_var: Variable, reason: str | None = None) -> None:
+        """Make every client of `var` use `new_var` instead.
+
+        `new_var` must have a type that fits `var`'s (the same, or more specific).
+        """
+        if var not in self.variables:
+            return
+        if var.type.convert_variable(new_var) is None:
+            raise TypeError(
+                f"cannot replace {describe(var)} of type {var.type} by {describe(new_var)} "
+                f"of type {new_var.type}"
+            )
+        for node, i in list(self.clients[var]):
+            self.change_node_input(node, i, new_var, reason)
+
+    def replace_all(
+        self, pairs: Iterable[tuple[Variable, Variable]], reason: str | None = None
+    ) -> None:
+        """`replace` each (old, new) pair in order."""
+        for var, new_var in pairs:
+            self.replace(var, new_var, reason)
+
+    # -- features ---------------------------------------------------------------------
+    def attach_feature(self, feature: Feature) -> None:
+        """Attach a listener; it is told about every later change."""
+        if feature in self._features:
+            return
+        feature.on_attach(self)
+        self._features.append(feature)
+
+    def remove_feature(self, feature: Feature) -> None:
+        """Detach a listener."""
+        self._features.remove(feature)
+        feature.on_detach(self)
+
+    def execute_callbacks(self, name: str, *args: Any) -> None:
+        """Call `name(self, *args)` on every attached feature."""
+        for feature in self._features:
+            getattr(feature, name)(self, *args)
+
+    # -- queries ----------------------------------------------------------------------
+    def toposort(self) -> list[Apply]:
+        """The graph's nodes, each after the nodes it depends on."""
+        return io_toposort(self.inputs, self.outputs)
+
+    def clone(self) -> FunctionGraph:
+        """An independent copy (features are not copied)."""
+        return FunctionGraph(self.inputs, self.outputs, clone=True)
+
+    def check_integrity(self) -> None:
+        """Raise AssertionError if the clients, nodes and variables disagree."""
+        nodes = set(io_toposort(self.inputs, self.outputs))
+        assert nodes == self.apply_nodes, "apply_nodes differ from the nodes reachable"
+        expected: dict[Variable, list[Client]] = {v: [] for v in self.variables}
+        for node in nodes:
+            for i, inp in enumerate(node.inputs):
+                assert inp in self.variables, f"{inp} used by {node} is not in the graph"
+                expected[inp].append((node, i))
+            for out in node.outputs:
+                assert out in self.variables, f"output {out} of {node} is not in the graph"
+        for i, out in enumerate(self.outputs):
+            expected[out].append(("output", i))
+        for var, clients in expected.items():
+            got = self.clients.get(var)
+            assert got is not None and sorted(map(_key, got)) == sorted(map(_key, clients)), (
+                f"clients of {var} are {got}, expected {clients}"
+            )
+
+    def dprint(self, **kwargs: Any) -> str | None:
+        """Print the graph (see `tensorgraft.graph.dprint`)."""
+        from tensorgraft.graph.dprint import dprint
+
+        return dprint(self, **kwargs)
+
+    def __str__(self) -> str:
+        return f"FunctionGraph({', '.join(str(o) for o in self.outputs)})"
+
+    __repr__ = __str__
+
+
+def _key(client: Client) -> tuple[int, int]:
+    node, i = client
+    return (-1 if node == "output" else id(node), i)
+
+
+def _check_no_missing_inputs(inputs: Sequence[Variable], outputs: Sequence[Variable]) -> None:
+    given = set(inputs)
+    for var in graph_inputs(outputs, blockers=given):
+        if var not in given and not isinstance(var, Constant):
+            raise MissingInputError(
+                f"{describe(var)} is needed to compute the outputs but is not an input"
+            )

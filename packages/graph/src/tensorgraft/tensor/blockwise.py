@@ -1,0 +1,167 @@
+"""`Blockwise`: batch any op over leading dimensions, given its gufunc-style signature."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tensorgraft.graph.basic import Apply, Variable
+from tensorgraft.graph.op import Op
+from tensorgraft.graph.utils import describe
+from tensorgraft.tensor.basic import as_tensor
+from tensorgraft.tensor.elemwise import broadcast_dim, broadcast_static_shape, expand_dims_left
+from tensorgraft.tensor.type import TensorType
+
+CoreDims = tuple[str, ...]
+
+_ARGS = re.compile(r"\(([^()]*)\)")
+
+
+def parse_signature(signature: str) -> tuple[list[CoreDims], list[CoreDims]]:
+    """'(m,k),(k,n)->(m,n)' as ([('m','k'), ('k','n')], [('m','n')])."""
+    if signature.count("->") != 1:
+        raise ValueError(f"signature {signature!r} needs exactly one '->'")
+    ins, outs = signature.replace(" ", "").split("->")
+
+    def parse(part: str) -> list[CoreDims]:
+        groups = _ARGS.findall(part)
+        if ",".join(f"({g})" for g in groups) != part:
+            raise ValueError(f"cannot parse {part!r} in signature {signature!r}")
+        return [tuple(d for d in g.split(",") if d) for g in groups]
+
+    return parse(ins), parse(outs)
+
+
+@dataclass(frozen=True)
+class Blockwise(Op):
+    """`core_op` applied over the leading (batch) dimensions of its inputs.
+
+    `signature` names the core dimensions, e.g. '(m,k),(k,n)->(m,n)' for a matrix
+    product. Batch dimensions broadcast as in NumPy and come first in the outputs.
+    """
+
+    core_op: Op
+    signature: str
+    _parsed: tuple[list[CoreDims], list[CoreDims]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_parsed", parse_signature(self.signature))
+
+    @property
+    def inputs_sig(self) -> list[CoreDims]:
+        return self._parsed[0]
+
+    @property
+    def outputs_sig(self) -> list[CoreDims]:
+        return self._parsed[1]
+
+    def core_node(self, node: Apply) -> Apply:
+        """An Apply of the core op on core-shaped stand-ins for the node's inputs."""
+        core = node.tag.get("core_node")
+        if core is None:
+            core_inputs = [
+                TensorType(i.type.dtype, i.type.shape[i.type.ndim - len(sig) :])()  # type: ignore[attr-defined]
+                for i, sig in zip(node.inputs, self.inputs_sig, strict=True)
+            ]
+            core = self.core_op.make_node(*core_inputs)
+            node.tag["core_node"] = core
+        return core
+
+    def make_node(self, *inputs: Any) -> Apply:
+        if len(inputs) != len(self.inputs_sig):
+            raise TypeError(f"{self} takes {len(self.inputs_sig)} inputs, got {len(inputs)}")
+        tensors = [as_tensor(i) for i in inputs]
+        for k, (t, sig) in enumerate(zip(tensors, self.inputs_sig, strict=True)):
+            if t.ndim < len(sig):
+                raise ValueError(
+                    f"{self}: input {k}, {describe(t)}, needs at least {len(sig)} dimensions "
+                    f"({','.join(sig)}), got {t.ndim}"
+                )
+        batch_ndim = max(t.ndim - len(sig) for t, sig in zip(tensors, self.inputs_sig, strict=True))
+        tensors = [
+            t
+            if t.ndim - len(sig) == batch_ndim
+            else expand_dims_left(t, batch_ndim - t.ndim + len(sig))
+            for t, sig in zip(tensors, self.inputs_sig, strict=True)
+        ]
+        batch = broadcast_static_shape([t.type.shape[:batch_ndim] for t in tensors], tensors)
+        sizes = self._core_sizes(tensors, batch_ndim)
+        core_inputs = [TensorType(t.dtype, t.type.shape[batch_ndim:])() for t in tensors]
+        core = self.core_op.make_node(*core_inputs)
+        outputs = []
+        for out, sig in zip(core.outputs, self.outputs_sig, strict=True):
+            core_shape = out.type.shape  # type: ignore[attr-defined]
+            if len(core_shape) != len(sig):
+                raise ValueError(
+                    f"{self}: core output has shape {core_shape}, not ({','.join(sig)})"
+                )
+            shape = tuple(
+                s if s is not None else sizes.get(d) for s, d in zip(core_shape, sig, strict=True)
+            )
+            outputs.append(TensorType(out.type.dtype, batch + shape)())  # type: ignore[attr-defined]
+        node = Apply(self, tensors, outputs)
+        return node
+
+    def _core_sizes(self, tensors: Sequence[Variable], batch_ndim: int) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for t, sig in zip(tensors, self.inputs_sig, strict=True):
+            for d, s in zip(sig, t.type.shape[batch_ndim:], strict=True):  # type: ignore[attr-defined]
+                if s is None:
+                    continue
+                if sizes.setdefault(d, s) != s:
+                    raise ValueError(
+                        f"{self}: core dimension '{d}' has length {sizes[d]} in one input "
+                        f"and {s} in {describe(t)}"
+                    )
+        return sizes
+
+    def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        core = self.core_node(node)
+        batch_ndim = node.outputs[0].type.ndim - len(self.outputs_sig[0])  # type: ignore[attr-defined]
+        if batch_ndim == 0:
+            return list(self.core_op.perform(core, inputs))
+        batch = np.broadcast_shapes(*[np.shape(i)[:batch_ndim] for i in inputs])
+        arrays = [np.broadcast_to(i, batch + np.shape(i)[batch_ndim:]) for i in inputs]
+        results: list[np.ndarray] | None = None
+        for idx in np.ndindex(*batch):
+            outs = self.core_op.perform(core, [a[idx] for a in arrays])
+            if results is None:
+                results = [np.empty(batch + np.shape(o), dtype=o.dtype) for o in outs]
+            for r, o in zip(results, outs, strict=True):
+                r[idx] = o
+        if results is None:  # an empty batch: the core shapes come from the signature
+            results = self._empty_outputs(node, inputs, batch, batch_ndim)
+        return results
+
+    def _empty_outputs(
+        self, node: Apply, inputs: Sequence[Any], batch: tuple[int, ...], batch_ndim: int
+    ) -> list[np.ndarray]:
+        sizes: dict[str, Any] = {}
+        for i, sig in zip(inputs, self.inputs_sig, strict=True):
+            sizes.update(zip(sig, np.shape(i)[batch_ndim:], strict=True))
+        return [
+            np.empty((*batch, *(sizes[d] for d in sig)), dtype=out.type.dtype)  # type: ignore[attr-defined]
+            for out, sig in zip(node.outputs, self.outputs_sig, strict=True)
+        ]
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
+        batch_ndim = node.outputs[0].type.ndim - len(self.outputs_sig[0])  # type: ignore[attr-defined]
+        batch = tuple(
+            broadcast_dim(dims)
+            for dims in zip(*[s[:batch_ndim] for s in input_shapes], strict=True)
+        )
+        sizes: dict[str, Any] = {}
+        for shape, sig in zip(input_shapes, self.inputs_sig, strict=True):
+            for d, s in zip(sig, shape[batch_ndim:], strict=True):
+                if d not in sizes or isinstance(s, int):
+                    sizes[d] = s
+        return [batch + tuple(sizes[d] for d in sig) for sig in self.outputs_sig]
+
+    def __str__(self) -> str:
+        return f"Blockwise{{{self.core_op}, {self.signature}}}"

@@ -1,0 +1,15 @@
+"""Skeleton checks for tensorgraft-compile-numba; replace them as the package gets real tests."""
+
+import importlib.metadata
+
+from tensorgraft.compile_numba import __version__
+
+
+def test_imports_with_a_version() -> None:
+    assert __version__ == importlib.metadata.version("tensorgraft-compile-numba")
+
+
+def test_registers_no_backend_until_it_works() -> None:
+    # An entry point here would make function(mode=None) pick an unimplemented backend.
+    names = {ep.name for ep in importlib.metadata.entry_points(group="tensorgraft.backends")}
+    assert "numba" not in names
