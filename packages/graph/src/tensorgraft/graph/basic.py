@@ -95,7 +95,8 @@ class Constant(Variable):
     def signature(self) -> Hashable:
         """A hashable key: two constants with the same signature are interchangeable."""
         data = self.data
-        if isinstance(data, np.ndarray):
+        # By bytes, so that 0.0 and -0.0 differ and nan matches nan (scalars too).
+        if isinstance(data, np.ndarray | np.generic):
             return (self.type, data.tobytes(), data.shape)
         return (self.type, data)
 
@@ -181,6 +182,7 @@ class Apply:
         node.site = self.site
         for new, old in zip(node.outputs, self.outputs, strict=True):
             new.name = old.name
+            new.site = old.site
             if strict and old.type.convert_variable(new) is None:
                 raise TypeError(
                     f"rebuilding {self.op} changed its output type from {old.type} to "
@@ -197,5 +199,6 @@ class Apply:
 
 def _fresh_output(old: Variable) -> Variable:
     new = type(old)(old.type, None, None, old.name)
+    new.site = old.site  # errors about a copy point where the original was created
     new.tag = dict(old.tag)
     return new

@@ -60,7 +60,7 @@ class _Printer:
         self.lines: list[str] = []
         self.inner: list[Variable] = []  # outputs of ops holding an inner graph
 
-    def describe(self, var: Variable, label: str) -> str:
+    def describe(self, var: Variable, label: str, default_name: str | None = None) -> str:
         node = var.owner
         if node is None:
             text = f"{var} [id {label}]"
@@ -71,16 +71,20 @@ class _Printer:
                 text += f" d={dict(node.op.destroy_map)}"
             if self.print_view_map and node.op.view_map:
                 text += f" v={dict(node.op.view_map)}"
-            if var.name is not None:
-                text += f" '{var.name}'"
+            shown = var.name if var.name is not None else default_name
+            if shown is not None:
+                text += f" '{shown}'"
         if self.print_type:
             text += f" <{var.type}>"
         if node is not None and self.order is not None and node in self.order:
             text += f" {self.order[node]}"
         return text
 
-    def tree(self, root: Variable, first_prefix: str = "", label_key: Any = None) -> None:
-        """Print `root` and its inputs; `first_prefix` starts the root's own line."""
+    def tree(self, root: Variable, first_prefix: str = "", root_name: str | None = None) -> None:
+        """Print `root` and its inputs; `first_prefix` starts the root's own line.
+
+        `root_name` is shown for an unnamed computed root (the `'o0'` of inner graphs).
+        """
         # Each entry: (variable, prefix of its line, prefix of its children, depth).
         stack: list[tuple[Variable, str, str, int]] = [
             (root, first_prefix, " " + (" " * len(first_prefix)), 0)
@@ -89,7 +93,7 @@ class _Printer:
             var, prefix, child_prefix, level = stack.pop()
             key = var.owner if var.owner is not None and len(var.owner.outputs) == 1 else var
             label, new = self.labels.get(key)
-            self.lines.append(prefix + self.describe(var, label))
+            self.lines.append(prefix + self.describe(var, label, root_name if level == 0 else None))
             node = var.owner
             if node is None:
                 continue
@@ -129,10 +133,7 @@ class _Printer:
             self.lines.append(f"{node.op} [id {label}]")
             start = len(self.inner)
             for k, out in enumerate(node.op.inner_outputs or []):
-                first = len(self.lines)
-                self.tree(out, first_prefix=" ← ")
-                if out.owner is not None and out.name is None:
-                    self.lines[first] += f" 'o{k}'"
+                self.tree(out, first_prefix=" ← ", root_name=f"o{k}")
             queue.extend(self.inner[start:])
 
 

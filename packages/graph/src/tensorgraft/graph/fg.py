@@ -112,16 +112,19 @@ class FunctionGraph:
             self.variables.add(var)
             self.clients.setdefault(var, [])
         else:
-            raise MissingInputError(
-                f"{describe(var)} is needed to compute the outputs but is not an input"
-            )
+            raise _missing_input(var)
 
     def import_node(self, node: Apply, reason: str | None = None) -> None:
         """Add `node` and every node it depends on that is not in the graph yet."""
-        new_nodes = io_toposort(self.variables, node.outputs)
+        new_nodes = [
+            n for n in io_toposort(self.variables, node.outputs) if n not in self.apply_nodes
+        ]
+        # Check the roots first, so that a missing input leaves the graph unchanged.
+        roots = [i for n in new_nodes for i in n.inputs if i.owner is None]
+        for var in roots:
+            if var not in self.variables and not isinstance(var, Constant):
+                raise _missing_input(var)
         for new in new_nodes:
-            if new in self.apply_nodes:
-                continue
             for inp in new.inputs:
                 if inp.owner is None and inp not in self.variables:
                     self.import_var(inp, reason)
@@ -135,13 +138,20 @@ class FunctionGraph:
 
     # -- removing ---------------------------------------------------------------------
     def remove_client(self, var: Variable, client: Client, reason: str | None = None) -> None:
-        """Drop one use of `var`; prune the nodes nothing uses any more."""
+        """Drop one use of `var`; prune the nodes (and constants) nothing uses any more."""
         stack: list[tuple[Variable, Client]] = [(var, client)]
         while stack:
             v, c = stack.pop()
             self.clients[v].remove(c)
             node = v.owner
-            if self.clients[v] or node is None or node not in self.apply_nodes:
+            if self.clients[v]:
+                continue
+            if node is None:
+                if v not in self.inputs:  # a constant nothing uses any more
+                    self.variables.discard(v)
+                    del self.clients[v]
+                continue
+            if node not in self.apply_nodes:
                 continue
             if any(self.clients[o] for o in node.outputs):
                 continue
@@ -236,7 +246,14 @@ class FunctionGraph:
             for out in node.outputs:
                 assert out in self.variables, f"output {out} of {node} is not in the graph"
         for i, out in enumerate(self.outputs):
+            assert out in self.variables, f"output {out} is not in the graph"
             expected[out].append(("output", i))
+        used = set(self.inputs).union(self.outputs)
+        for node in nodes:
+            used.update(node.inputs, node.outputs)
+        assert self.variables == used, (
+            f"variables not in the graph: {self.variables - used}, missing: {used - self.variables}"
+        )
         for var, clients in expected.items():
             got = self.clients.get(var)
             assert got is not None and sorted(map(_key, got)) == sorted(map(_key, clients)), (
@@ -264,6 +281,10 @@ def _check_no_missing_inputs(inputs: Sequence[Variable], outputs: Sequence[Varia
     given = set(inputs)
     for var in graph_inputs(outputs, blockers=given):
         if var not in given and not isinstance(var, Constant):
-            raise MissingInputError(
-                f"{describe(var)} is needed to compute the outputs but is not an input"
-            )
+            raise _missing_input(var)
+
+
+def _missing_input(var: Variable) -> MissingInputError:
+    return MissingInputError(
+        f"{describe(var)} is needed to compute the outputs but is not an input"
+    )
