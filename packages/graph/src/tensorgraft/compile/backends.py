@@ -69,17 +69,15 @@ def load_backend(name: str) -> Backend:
 
 def resolve_backend(mode: str | Backend | None) -> Backend:
     """The backend for `mode`: a name, a backend object, or None for the default."""
-    if mode is not None and not isinstance(mode, str):
-        if isinstance(mode, Backend):
-            return mode
+    if mode is not None and not isinstance(mode, str | Backend):
         raise TypeError(f"mode must be a backend name or object, got {mode!r}")
     if mode is None:
         mode = os.environ.get("TENSORGRAFT_MODE") or None
     if mode is not None:
-        backend = load_backend(mode)
+        backend = load_backend(mode) if isinstance(mode, str) else mode
         reason = backend.unavailable_reason()
         if reason is not None:
-            raise RuntimeError(f"backend {mode!r} cannot compile here: {reason}")
+            raise RuntimeError(f"backend {backend.name!r} cannot compile here: {reason}")
         return backend
     for name in installed_backends():
         backend = load_backend(name)

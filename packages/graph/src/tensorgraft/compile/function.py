@@ -16,7 +16,9 @@ from tensorgraft.graph.replace import clone_replace
 from tensorgraft.graph.traversal import ancestors, graph_inputs
 from tensorgraft.graph.utils import describe
 
-Pairs = Mapping[Variable, Any] | Iterable[tuple[Variable, Any]]
+# Keys are variables. Mapping is invariant in its key type, so Mapping[Variable, Any]
+# would refuse a user's dict[TensorVariable, ...].
+Pairs = Mapping[Any, Any] | Iterable[tuple[Variable, Any]]
 
 
 def _pairs(arg: Pairs | None) -> list[tuple[Variable, Any]]:
@@ -49,23 +51,25 @@ def _input_checker(
 
 
 def _aliasing_outputs(fgraph: FunctionGraph) -> list[int]:
-    """Positions of outputs that may share memory with an input or a constant."""
-    roots: dict[Variable, bool] = {}
-    for var in fgraph.inputs:
-        roots[var] = True
+    """Positions of outputs to copy: those that may share memory with an input, a
+    constant or an earlier output (updates count as outputs, after the user's)."""
+    # The variables whose buffer each variable may use (itself unless an op views one).
+    roots: dict[Variable, frozenset[Variable]] = {}
     for node in fgraph.toposort():
-        for var in node.inputs:
-            if var.owner is None and isinstance(var, Constant):
-                roots[var] = True
         alias_map = {**node.op.view_map, **node.op.destroy_map}
         for o, ins in alias_map.items():
-            if any(roots.get(node.inputs[i], False) for i in ins):
-                roots[node.outputs[o]] = True
-    return [
-        k
-        for k, out in enumerate(fgraph.outputs)
-        if roots.get(out, False) or isinstance(out, Constant)
-    ]
+            sources = [node.inputs[i] for i in ins]
+            roots[node.outputs[o]] = frozenset().union(
+                *(roots.get(v, frozenset([v])) for v in sources)
+            )
+    copy: list[int] = []
+    seen: set[Variable] = set()
+    for k, out in enumerate(fgraph.outputs):
+        out_roots = roots.get(out, frozenset([out]))
+        if any(r.owner is None or r in seen for r in out_roots):
+            copy.append(k)
+        seen |= out_roots
+    return copy
 
 
 class Function:
@@ -184,6 +188,10 @@ def function(
     """
     if isinstance(inputs, Variable):
         raise TypeError("function(inputs, outputs): inputs must be a list of variables")
+    if on_unused_input not in ("raise", "warn", "ignore"):
+        raise ValueError(
+            f"on_unused_input must be 'raise', 'warn' or 'ignore', got {on_unused_input!r}"
+        )
     inputs = list(inputs)
     single = isinstance(outputs, Variable)
     outs: list[Variable] = [outputs] if isinstance(outputs, Variable) else list(outputs or [])
@@ -259,6 +267,8 @@ def _check_updates(pairs: list[tuple[Variable, Any]]) -> list[tuple[SharedVariab
     for var, expr in pairs:
         if not isinstance(var, SharedVariable):
             raise TypeError(f"updates: {describe(var)} is not a shared variable")
+        if any(var is done for done, _ in checked):
+            raise ValueError(f"updates: {describe(var)} is updated twice")
         expr = as_tensor(expr)
         if var.type.convert_variable(expr) is None:
             raise TypeError(
@@ -270,17 +280,22 @@ def _check_updates(pairs: list[tuple[Variable, Any]]) -> list[tuple[SharedVariab
 
 def eval_variable(var: Variable, inputs_to_values: Mapping[Any, Any], **kwargs: Any) -> Any:
     """Compute `var` for the given root values (used by `Variable.eval`), caching the function."""
-    by_name: dict[str, Variable] = {}
+    by_name: dict[str, list[Variable]] = {}
     roots = [v for v in graph_inputs([var]) if not isinstance(v, Constant | SharedVariable)]
     for v in roots:
         if v.name is not None:
-            by_name.setdefault(v.name, v)
+            by_name.setdefault(v.name, []).append(v)
     pairs: list[tuple[Variable, Any]] = []
     for key, value in inputs_to_values.items():
         if isinstance(key, str):
             if key not in by_name:
                 raise ValueError(f"eval: no input named {key!r} in the graph of {var}")
-            key = by_name[key]
+            if len(by_name[key]) > 1:
+                raise ValueError(
+                    f"eval: {len(by_name[key])} inputs of {var} are named {key!r}; "
+                    "pass the variables instead"
+                )
+            key = by_name[key][0]
         pairs.append((key, value))
     inputs = [k for k, _ in pairs]
     cache_key = (tuple(inputs), tuple(sorted(kwargs.items())))
