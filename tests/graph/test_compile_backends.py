@@ -28,8 +28,7 @@ from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.graph.op import Op
 from tensorgraft.tensor.basic import as_tensor
 
-# `tensorgraft.compile.function` is the function; the module of the same name is this one.
-function_module = importlib.import_module("tensorgraft.compile.function")
+function_module = importlib.import_module("tensorgraft.compile.driver")
 
 
 @pytest.fixture(autouse=True)
@@ -228,3 +227,21 @@ def test_cache_dir_defaults_to_the_user_cache(
     monkeypatch.delenv("XDG_CACHE_HOME")
     expected = os.path.join(os.path.expanduser("~"), ".cache", "tensorgraft", "jax")
     assert cache_dir("jax") == expected
+
+
+class BrokenEntryPoint(FakeEntryPoint):
+    def load(self) -> Any:
+        raise ImportError("numba is broken here")
+
+
+def test_a_backend_that_fails_to_load_is_skipped_by_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    eps: dict[str, Any] = {"numba": BrokenEntryPoint("numba", None)}
+    eps["python"] = FakeEntryPoint("python", load_backend("python"))
+    monkeypatch.setattr(backends, "_backend_entry_points", lambda: eps)
+    load_backend.cache_clear()
+    with pytest.warns(UserWarning, match="skipping backend 'numba'.*numba is broken here"):
+        assert resolve_backend(None).name == "python"
+    with pytest.raises(ImportError, match="numba is broken here"):
+        resolve_backend("numba")  # asked for by name: the real error

@@ -12,8 +12,7 @@ import tensorgraft.tensor as tt
 from tensorgraft.compile import shared
 from tensorgraft.graph import MissingInputError
 
-# `tensorgraft.compile.function` is the function; the module of the same name is this one.
-function_module = importlib.import_module("tensorgraft.compile.function")
+function_module = importlib.import_module("tensorgraft.compile.driver")
 
 
 def test_eval_by_variable() -> None:
@@ -93,3 +92,11 @@ def test_a_second_eval_reuses_the_compiled_function(monkeypatch: pytest.MonkeyPa
     assert len(compiled) == 2
     (y + 1).eval({x: [0.0]})  # another variable: its own cache
     assert len(compiled) == 3
+
+
+def test_eval_with_unhashable_options_compiles_without_caching() -> None:
+    x, z = tt.vector("x"), tt.vector("z")
+    y = x + z
+    out = y.eval({x: np.ones(2)}, givens={z: x * 2})
+    np.testing.assert_allclose(out, [3.0, 3.0])
+    assert not y.tag.get("eval_cache")

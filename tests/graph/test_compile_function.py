@@ -328,3 +328,9 @@ def test_dprint_prints_to_stdout_by_default(capsys: pytest.CaptureFixture[str]) 
     x = tt.vector("x")
     assert function([x], tt.exp(x)).dprint() is None
     assert "Exp" in capsys.readouterr().out
+
+
+def test_a_missing_input_is_reported_before_an_unused_one() -> None:
+    w, z = tt.vector("w"), tt.vector("z")
+    with pytest.raises(MissingInputError, match="'z'"):
+        function([w], z * 2)

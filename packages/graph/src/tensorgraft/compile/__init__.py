@@ -11,7 +11,7 @@ from tensorgraft.compile.backends import (
     load_backend,
     resolve_backend,
 )
-from tensorgraft.compile.function import Function, function
+from tensorgraft.compile.driver import Function, function
 from tensorgraft.compile.shared import SharedVariable, shared
 
 __all__ = [

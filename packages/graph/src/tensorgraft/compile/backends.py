@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Protocol, runtime_checkable
@@ -80,7 +81,11 @@ def resolve_backend(mode: str | Backend | None) -> Backend:
             raise RuntimeError(f"backend {backend.name!r} cannot compile here: {reason}")
         return backend
     for name in installed_backends():
-        backend = load_backend(name)
+        try:
+            backend = load_backend(name)
+        except Exception as err:  # a broken optional backend must not break the default
+            warnings.warn(f"skipping backend {name!r}: it failed to load ({err})", stacklevel=2)
+            continue
         if backend.unavailable_reason() is None:
             return backend
     return load_backend("python")

@@ -78,7 +78,7 @@ class Variable:
         `inputs_to_values` maps root variables (or their names) to values. The compiled
         function is cached on the variable, keyed by the inputs.
         """
-        from tensorgraft.compile.function import eval_variable
+        from tensorgraft.compile.driver import eval_variable
 
         return eval_variable(self, inputs_to_values or {}, **kwargs)
 

@@ -5,7 +5,7 @@ merging of identical nodes and of equal constants built in), node rewrites index
 the op they track and registered in tagged databases (``canonicalize``, ``stabilize``,
 ``specialize``, ``fusion``, ``inplace``, ...), ``rewrite_graph(outputs, include=...,
 exclude=...)``, the named compile pipelines, and the ``tensorgraft.rewriters`` entry
-point that ``tensorgraft.compile.function`` uses. Not implemented yet.
+point that ``tensorgraft.compile.function()`` uses. Not implemented yet.
 """
 
 from tensorgraft.rewrite.__about__ import __version__

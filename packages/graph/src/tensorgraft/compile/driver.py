@@ -207,6 +207,13 @@ def function(
         replaced = list(clone_replace(outs + update_exprs, given, strict=True))
         outs, update_exprs = replaced[: len(outs)], replaced[len(outs) :]
 
+    shared: list[Variable] = [
+        v
+        for v in graph_inputs(outs + update_exprs)
+        if isinstance(v, SharedVariable) and v not in inputs
+    ]
+    # A missing input is the more useful error, so build the graph (which checks) first.
+    fgraph = FunctionGraph(inputs + shared, outs + update_exprs, clone=True)
     needed = set(ancestors(outs + update_exprs))
     unused = [v for v in inputs if v not in needed]
     if unused and on_unused_input != "ignore":
@@ -218,12 +225,6 @@ def function(
             raise ValueError(msg)
         warnings.warn(msg, stacklevel=2)
 
-    shared: list[Variable] = [
-        v
-        for v in graph_inputs(outs + update_exprs)
-        if isinstance(v, SharedVariable) and v not in inputs
-    ]
-    fgraph = FunctionGraph(inputs + shared, outs + update_exprs, clone=True)
     backend = resolve_backend(mode)
     rewrite = rewriter()
     if rewrite is not None:
@@ -298,10 +299,15 @@ def eval_variable(var: Variable, inputs_to_values: Mapping[Any, Any], **kwargs: 
             key = by_name[key][0]
         pairs.append((key, value))
     inputs = [k for k, _ in pairs]
-    cache_key = (tuple(inputs), tuple(sorted(kwargs.items())))
+    cache_key: Any = (tuple(inputs), tuple(sorted(kwargs.items())))
+    try:
+        hash(cache_key)
+    except TypeError:  # e.g. givens as a dict: compile without caching
+        cache_key = None
     cache: dict[Any, Function] = var.tag.setdefault("eval_cache", {})
-    fn = cache.get(cache_key)
+    fn = cache.get(cache_key) if cache_key is not None else None
     if fn is None:
         fn = function(inputs, var, on_unused_input="ignore", **kwargs)
-        cache[cache_key] = fn
+        if cache_key is not None:
+            cache[cache_key] = fn
     return fn(*[v for _, v in pairs])
