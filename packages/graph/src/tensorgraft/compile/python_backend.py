@@ -6,7 +6,7 @@ that each `perform` returns values of the declared type.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,22 +22,30 @@ def node_label(node: Apply) -> str:
     return f"{node.op} (created at {format_site(node.site)})"
 
 
-def _check_output(node: Apply, var: Variable, value: Any) -> None:
+Checker = Callable[[Any], None]
+
+
+def _output_checker(node: Apply, var: Variable) -> Checker | None:
+    """A check that a value fits `var`'s type, with the type's facts read once."""
     t = var.type
-    want_dtype = getattr(t, "dtype", None)
-    if want_dtype is None:
-        return
+    if getattr(t, "dtype", None) is None:
+        return None
+    dtype = np.dtype(t.dtype)  # type: ignore[attr-defined]
     ndim = getattr(t, "ndim", 0)
-    ok = (
-        isinstance(value, np.ndarray | np.generic)
-        and value.dtype == np.dtype(want_dtype)
-        and np.ndim(value) == ndim
-    )
-    if ok and hasattr(t, "shape"):
-        ok = all(s is None or s == v for s, v in zip(t.shape, np.shape(value), strict=True))
-    if not ok:
+    fixed = [(a, s) for a, s in enumerate(getattr(t, "shape", ())) if s is not None]
+
+    def check(value: Any) -> None:
+        if (
+            isinstance(value, np.ndarray | np.generic)
+            and value.dtype == dtype
+            and value.ndim == ndim
+            and all(value.shape[a] == s for a, s in fixed)
+        ):
+            return
         got = f"{type(value).__name__} {getattr(value, 'dtype', '')} {np.shape(value)}"
         raise TypeError(f"{node_label(node)} returned {got}, but its output type is {t}")
+
+    return check
 
 
 class PythonBackend:
@@ -66,26 +74,30 @@ class PythonBackend:
 
         input_slots = [place(v) for v in fgraph.inputs]
         steps = [
-            (node, [place(i) for i in node.inputs], [place(o) for o in node.outputs])
+            (
+                node,
+                [place(i) for i in node.inputs],
+                [place(o) for o in node.outputs],
+                [_output_checker(node, o) if self.check_outputs else None for o in node.outputs],
+            )
             for node in order
         ]
         output_slots = [place(v) for v in fgraph.outputs]
-        check = self.check_outputs
 
         def run(inputs: Sequence[Any]) -> list[Any]:
             storage = list(template)
             for k, value in zip(input_slots, inputs, strict=True):
                 storage[k] = value
-            for node, ins, outs in steps:
+            for node, ins, outs, checks in steps:
                 try:
                     results = node.op.perform(node, [storage[k] for k in ins])
                 except Exception as err:
                     shapes = ", ".join(str(np.shape(storage[k])) for k in ins)
                     err.add_note(f"while computing {node_label(node)} on inputs of shapes {shapes}")
                     raise
-                for k, var, value in zip(outs, node.outputs, results, strict=True):
-                    if check:
-                        _check_output(node, var, value)
+                for k, check, value in zip(outs, checks, results, strict=True):
+                    if check is not None:
+                        check(value)
                     storage[k] = value
             return [storage[k] for k in output_slots]
 

@@ -10,22 +10,25 @@ from typing import Any
 import tensorgraft
 
 # Frames inside these folders (every installed tensorgraft package) are not "user code".
-_INTERNAL_ROOTS: tuple[str, ...] = tuple(os.path.join(p, "") for p in tensorgraft.__path__)
+_INTERNAL_ROOTS: tuple[str, ...] = ()
+_SYS_PATH_LEN = -1
 _STDLIB_WRAPPERS = ("functools.py", "contextlib.py")
 
 Site = tuple[str, int]
 
 
 def _refresh_roots() -> None:
-    # Namespace portions imported later (a stage package) extend tensorgraft.__path__.
-    global _INTERNAL_ROOTS
+    # The namespace's portions only change when sys.path does; reading
+    # tensorgraft.__path__ recomputes them, so do it only then.
+    global _INTERNAL_ROOTS, _SYS_PATH_LEN
     _INTERNAL_ROOTS = tuple(os.path.join(p, "") for p in tensorgraft.__path__)
+    _SYS_PATH_LEN = len(sys.path)
 
 
 def user_site() -> Site | None:
     """The (file, line) of the innermost caller outside tensorgraft, or None."""
     frame: FrameType | None = sys._getframe(1)
-    if len(_INTERNAL_ROOTS) != len(tensorgraft.__path__):
+    if len(sys.path) != _SYS_PATH_LEN:
         _refresh_roots()
     while frame is not None:
         filename = frame.f_code.co_filename
