@@ -118,6 +118,8 @@ class Constant(Variable):
 def format_constant(data: Any) -> str:
     """Show a constant's value on one short line (large arrays by shape and dtype)."""
     if isinstance(data, np.ndarray):
+        if data.ndim == 0:
+            return str(data[()])  # numpy scalars print 2.0, where array2string gives 2.
         if data.size > 8:
             return f"Constant{{shape={data.shape}, dtype={data.dtype}}}"
         return np.array2string(data, separator=" ").replace("\n", "")

@@ -110,14 +110,16 @@ class Blockwise(Op):
 
     def _core_sizes(self, tensors: Sequence[Variable], batch_ndim: int) -> dict[str, int]:
         sizes: dict[str, int] = {}
+        first: dict[str, Variable] = {}
         for t, sig in zip(tensors, self.inputs_sig, strict=True):
             for d, s in zip(sig, t.type.shape[batch_ndim:], strict=True):  # type: ignore[attr-defined]
                 if s is None:
                     continue
+                first.setdefault(d, t)
                 if sizes.setdefault(d, s) != s:
                     raise ValueError(
-                        f"{self}: core dimension '{d}' has length {sizes[d]} in one input "
-                        f"and {s} in {describe(t)}"
+                        f"{self}: core dimension '{d}' has length {sizes[d]} in "
+                        f"{describe(first[d])} and {s} in {describe(t)}"
                     )
         return sizes
 

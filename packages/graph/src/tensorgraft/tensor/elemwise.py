@@ -8,7 +8,9 @@ broadcasts at run time if it turns out to be 1, exactly as in NumPy.
 Python numbers are weakly typed (NEP 50): `x + 1` keeps `x`'s dtype. A Python number
 becomes a constant of the smallest integer dtype that gives the same result (so it
 prints as `1`), or else of the dtype it combines into; a value that does not fit that
-dtype (`int8_x + 300`) raises OverflowError, as NumPy does.
+dtype (`int8_x + 300`) raises OverflowError, as NumPy does. Where the op computes in
+another dtype anyway (comparisons, true division), the integer keeps its exact value
+instead: `int8_x < 300` is all True and `int8_x / 300` is float64, as in NumPy.
 """
 
 from __future__ import annotations
@@ -42,31 +44,70 @@ def _smallest_int_dtype(value: int) -> np.dtype[Any] | None:
     return None
 
 
+def _exceeds(value: Any, target: np.dtype[Any]) -> bool:
+    """Whether `value` is a Python integer out of bounds for the integer dtype `target`."""
+    if not isinstance(value, int) or isinstance(value, bool) or target.kind not in "iu":
+        return False
+    info = np.iinfo(target)
+    return not info.min <= value <= info.max
+
+
+def _exact_dtype(value: int) -> np.dtype[Any]:
+    """A dtype holding the Python integer `value` (float64 beyond 64 bits)."""
+    small = _smallest_int_dtype(value)
+    if small is not None:
+        return small
+    return np.dtype("uint64" if 0 <= value <= np.iinfo("uint64").max else "float64")
+
+
 def _weak_constant(value: Any, target: np.dtype[Any], strong: list[np.dtype[Any]]) -> Variable:
     """The constant a weak Python number becomes next to `strong` operands."""
     if isinstance(value, int) and not isinstance(value, bool) and strong:
         small = _smallest_int_dtype(value)
         if small is not None and np.result_type(small, *strong) == target:
             return constant(value, dtype=small)
-    if isinstance(value, int) and not isinstance(value, bool) and target.kind in "iu":
-        info = np.iinfo(target)
-        if not info.min <= value <= info.max:
-            raise OverflowError(f"Python integer {value} out of bounds for {target}")
+    if _exceeds(value, target):
+        raise OverflowError(f"Python integer {value} out of bounds for {target}")
     return constant(value, dtype=target)
 
 
-def as_elemwise_inputs(inputs: Sequence[Any]) -> list[TensorVariable]:
-    """Convert elementwise operands to tensors, Python numbers weakly (see module doc)."""
+def as_elemwise_inputs(
+    inputs: Sequence[Any], scalar_op: ScalarOp | None = None
+) -> list[TensorVariable]:
+    """Convert elementwise operands to tensors, Python numbers weakly (see module doc).
+
+    With `scalar_op`, an integer out of bounds for the dtype it combines into keeps its
+    exact value where that does not change the op's output dtypes (`int8_x < 300`).
+    """
     if not any(_is_weak(x) for x in inputs):
         return [as_tensor(x) for x in inputs]
     converted: list[Any] = [None if _is_weak(x) else as_tensor(x) for x in inputs]
     strong = [np.dtype(v.dtype) for v in converted if v is not None]
     weak = [x for x in inputs if _is_weak(x)]
     target = np.result_type(*strong, *weak)
-    return [
-        _weak_constant(x, target, strong) if c is None else c  # type: ignore[misc]
-        for x, c in zip(inputs, converted, strict=True)
-    ]
+    # The dtypes NumPy computes with: every Python number in the target dtype.
+    dtypes = [target.name if c is None else c.dtype for c in converted]
+    result: list[TensorVariable] = []
+    for k, (x, c) in enumerate(zip(inputs, converted, strict=True)):
+        if c is not None:
+            result.append(c)
+        elif scalar_op is not None and _exceeds(x, target):
+            exact = _exact_dtype(x)
+            if not _same_output_dtypes(scalar_op, dtypes, k, exact.name):
+                raise OverflowError(f"Python integer {x} out of bounds for {target}")
+            result.append(constant(x, dtype=exact))
+        else:
+            result.append(_weak_constant(x, target, strong))  # type: ignore[arg-type]
+    return result
+
+
+def _same_output_dtypes(scalar_op: ScalarOp, dtypes: list[str], k: int, dtype: str) -> bool:
+    """Whether `scalar_op` gives the same output dtypes with input `k` of `dtype`."""
+    try:
+        other = scalar_op.output_dtypes(*dtypes[:k], dtype, *dtypes[k + 1 :])
+        return other == scalar_op.output_dtypes(*dtypes)
+    except TypeError:
+        return False
 
 
 def broadcast_static_shape(
@@ -118,7 +159,7 @@ class Elemwise(Op):
 
     def make_node(self, *inputs: Any) -> Apply:
         self.scalar_op.check_nin(len(inputs))
-        tensors = as_elemwise_inputs(inputs)
+        tensors = as_elemwise_inputs(inputs, self.scalar_op)
         ndim = max(t.ndim for t in tensors)
         tensors = [t if t.ndim == ndim else expand_dims_left(t, ndim - t.ndim) for t in tensors]
         shape = broadcast_static_shape([t.type.shape for t in tensors], tensors)
@@ -134,10 +175,14 @@ class Elemwise(Op):
         outs = self.scalar_op.impl(*inputs)
         if len(node.outputs) == 1:
             outs = (outs,)
-        results = [
-            np.asarray(o).astype(out.type.dtype, copy=False)  # type: ignore[attr-defined]
-            for o, out in zip(outs, node.outputs, strict=True)
-        ]
+        shape = np.broadcast_shapes(*[np.shape(i) for i in inputs])
+        results = []
+        for o, out in zip(outs, node.outputs, strict=True):
+            r = np.asarray(o).astype(out.type.dtype, copy=False)  # type: ignore[attr-defined]
+            if r.shape != shape or any(r is i for i in inputs):
+                # A Composite output that ignores some inputs (or is one) gets its own array.
+                r = np.array(np.broadcast_to(r, shape))
+            results.append(r)
         for o, i in self.inplace_pattern:
             # Honour the destroy map: the output lives in the overwritten input's buffer.
             if inputs[i].shape == results[o].shape and inputs[i].dtype == results[o].dtype:

@@ -59,6 +59,16 @@ def _expand(x: TensorVariable, order: tuple[int | str, ...]) -> TensorVariable:
     return DimShuffle(x.ndim, order)(x)
 
 
+def _check_aligned(name: str, a: TensorVariable, b: TensorVariable) -> None:
+    # The last axis of `a` against the second-to-last of `b` (its only one for a vector).
+    ka, kb = a.type.shape[-1], b.type.shape[-2 if b.ndim > 1 else 0]
+    if ka is not None and kb is not None and ka != kb:
+        raise ValueError(
+            f"{name}: {describe(a)} with shape {a.type.shape} and {describe(b)} with shape "
+            f"{b.type.shape} are not aligned ({ka} != {kb})"
+        )
+
+
 def matmul(a: Any, b: Any) -> TensorVariable:
     """Matrix product with NumPy's `@` semantics: stacks of matrices broadcast, a vector
     operand is promoted to a matrix and its axis removed from the result."""
@@ -66,6 +76,7 @@ def matmul(a: Any, b: Any) -> TensorVariable:
     for k, t in enumerate((a, b)):
         if t.ndim == 0:
             raise ValueError(f"matmul: operand {k}, {describe(t)}, is a scalar; use * instead")
+    _check_aligned("matmul", a, b)
     a2 = _expand(a, ("x", 0)) if a.ndim == 1 else a
     b2 = _expand(b, (0, "x")) if b.ndim == 1 else b
     out: TensorVariable = _matmul(a2, b2)
@@ -83,6 +94,7 @@ def dot(a: Any, b: Any) -> TensorVariable:
         from tensorgraft.tensor.math import mul
 
         return mul(a, b)
+    _check_aligned("dot", a, b)
     if (b.ndim <= 2 and a.ndim <= 2) or b.ndim == 1:
         return matmul(a, b)
     # a: (I..., k), b: (J..., k, n) -> (I..., J..., n). Give `a` the batch axes J as 1s

@@ -53,10 +53,7 @@ def _static_length(n: int | None, start: Any, stop: Any, step: Any) -> int | Non
     if start is None and stop is None and step in (None, 1):
         return n
     if n is None:
-        s = 1 if step is None else step
-        if start is not None and stop is not None and s > 0 and start >= 0 and stop >= 0:
-            return max(0, -(-(stop - start) // s))  # both bounds absolute
-        return None
+        return None  # even x[0:5] has length min(5, n)
     return len(range(*slice(start, stop, step).indices(n)))
 
 
@@ -101,7 +98,7 @@ class Subtensor(Op):
             )
         if len(index) != self.n_index_inputs():
             raise TypeError(f"{self} takes {self.n_index_inputs()} index inputs, got {len(index)}")
-        idx = [as_index_scalar(i) for i in index]
+        idx = [as_index_scalar(i, x) for i in index]
         shape: list[int | None] = []
         for axis, (entry, value) in enumerate(zip(self.idx_list, self._split(idx), strict=False)):
             n = x.type.shape[axis]
@@ -150,17 +147,18 @@ class Subtensor(Op):
         return f"Subtensor{{{', '.join(parts)}}}"
 
 
-def as_index_scalar(value: Any) -> TensorVariable:
-    """An index as an integer scalar variable (Python ints become int64 constants)."""
+def as_index_scalar(value: Any, x: Variable | None = None) -> TensorVariable:
+    """An index (of `x`) as an integer scalar variable (Python ints become int64 constants)."""
+    where = "" if x is None else f"indexing {describe(x)}: "
     if isinstance(value, Variable):
         var = as_tensor(value)
     elif isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
         var = constant(int(value), dtype="int64")
     else:
-        raise TypeError(f"indices must be integers, slices, None or Ellipsis, got {value!r}")
+        raise TypeError(f"{where}indices must be integers, slices, None or ..., got {value!r}")
     if var.ndim != 0 or var.type.numpy_dtype.kind not in "iu":
         raise TypeError(
-            f"an index must be an integer scalar; {describe(var)} is a {var.type}"
+            f"{where}an index must be an integer scalar; {describe(var)} is a {var.type}"
             + ("" if var.ndim == 0 else " (array indexing is not basic indexing)")
         )
     return var
@@ -168,9 +166,13 @@ def as_index_scalar(value: Any) -> TensorVariable:
 
 def slice_length(n: Any, start: Any, stop: Any, step: Any) -> TensorVariable:
     """The symbolic length of `range(*slice(start, stop, step).indices(n))`."""
-    from tensorgraft.tensor.math import floor_div, maximum, minimum, switch
+    from tensorgraft.tensor.math import cast, floor_div, maximum, minimum, switch
 
-    n = as_tensor(n)
+    # Lengths are int64 whatever the index dtypes (uint64 with int64 would give float64).
+    n = cast(n, "int64")
+    start, stop, step = (
+        p if p is None or isinstance(p, int) else cast(p, "int64") for p in (start, stop, step)
+    )
     step_v = 1 if step is None else step
     pos = (step_v > 0) if isinstance(step_v, int) else None
 

@@ -30,6 +30,8 @@ INT_DTYPES = tuple(d for d in ALL_DTYPES if d.startswith(("int", "uint")))
 FLOAT_DTYPES = ("float16", "float32", "float64")
 COMPLEX_DTYPES = ("complex64", "complex128")
 
+_CANONICAL = frozenset(ALL_DTYPES)
+
 # The default float dtype (PyTensor's floatX).
 floatX = "float64"
 
@@ -38,8 +40,11 @@ _RANK_NAMES = {0: "Scalar", 1: "Vector", 2: "Matrix", 3: "Tensor3", 4: "Tensor4"
 
 def as_dtype(dtype: Any) -> str:
     """The canonical name of a dtype ('float64', 'int8', ...); 'floatX' means floatX."""
-    if isinstance(dtype, str) and dtype == "floatX":
-        return floatX
+    if isinstance(dtype, str):
+        if dtype in _CANONICAL:
+            return dtype
+        if dtype == "floatX":
+            return floatX
     try:
         name = np.dtype(dtype).name
     except TypeError:

@@ -27,6 +27,9 @@ class TensorVariable(Variable):
 
     __slots__ = ()
     type: _TensorType
+    # NumPy defers to our reflected operators: `np.float32(2) * x` and `array + x` build
+    # graphs (with the NumPy operand strongly typed), not object arrays of variables.
+    __array_ufunc__ = None
 
     # -- static information -------------------------------------------------------------
     @property
@@ -59,7 +62,9 @@ class TensorVariable(Variable):
         )
 
     def __len__(self) -> int:
-        size = self.type.shape[0] if self.ndim else None
+        if self.ndim == 0:
+            raise TypeError(f"len() of {self}, a scalar (0-d) variable")
+        size = self.type.shape[0]
         if size is None:
             raise TypeError(f"len() of {self}: its first dimension is not known statically")
         return size

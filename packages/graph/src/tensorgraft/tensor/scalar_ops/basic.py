@@ -100,6 +100,25 @@ def as_scalar(x: Any, dtype: str | None = None) -> Variable:
     return ScalarType(value.dtype).make_constant(value)
 
 
+def as_scalar_inputs(inputs: Sequence[Any]) -> list[Variable]:
+    """Operands of a scalar op as scalar variables; Python numbers are weak (NEP 50).
+
+    As for arrays, `i0 * 2` keeps a float32 `i0` float32: a Python number takes the dtype
+    it combines into (OverflowError if it does not fit, as in NumPy).
+    """
+    weak = [
+        isinstance(x, bool | int | float | complex) and not isinstance(x, np.generic)
+        for x in inputs
+    ]
+    if not any(weak) or all(weak):
+        return [as_scalar(x) for x in inputs]
+    strong = [as_scalar(x) for x, w in zip(inputs, weak, strict=True) if not w]
+    numbers = [x for x, w in zip(inputs, weak, strict=True) if w]
+    target = np.result_type(*[v.type.dtype for v in strong], *numbers).name  # type: ignore[attr-defined]
+    it = iter(strong)
+    return [as_scalar(x, target) if w else next(it) for x, w in zip(inputs, weak, strict=True)]
+
+
 @functools.lru_cache(maxsize=4096)
 def _ufunc_out_dtypes(ufunc: np.ufunc, dtypes: tuple[str, ...]) -> tuple[str, ...]:
     # NumPy's own type resolution, exactly as it applies to arrays of these dtypes.
@@ -136,7 +155,7 @@ class ScalarOp(Op):
 
     def make_node(self, *inputs: Any) -> Apply:
         self.check_nin(len(inputs))
-        ins = [as_scalar(i) for i in inputs]
+        ins = as_scalar_inputs(inputs)
         dtypes = self.output_dtypes(*[i.type.dtype for i in ins])  # type: ignore[attr-defined]
         return Apply(self, ins, [ScalarType(d)() for d in dtypes])
 

@@ -1,0 +1,160 @@
+"""The op catalog: the registry itself, its coverage of every op, and every case against NumPy."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import numpy as np
+import pytest
+
+import tensorgraft.tensor as tt
+from tensorgraft.compile import function
+from tensorgraft.graph.op import Op
+from tensorgraft.tensor import catalog
+from tensorgraft.tensor import scalar_ops as ts
+from tensorgraft.tensor.catalog import (
+    CASES,
+    OpCase,
+    catalog_op_types,
+    catalog_scalar_ops,
+    get_case,
+    op_types_in,
+    register_case,
+)
+
+CASE_NAMES = [c.name for c in CASES]
+
+
+def _subclasses(cls: type) -> set[type]:
+    out: set[type] = set()
+    stack = [cls]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            if sub not in out:
+                out.add(sub)
+                stack.append(sub)
+    return out
+
+
+def defined_op_types() -> set[type]:
+    """Every concrete Op class defined in tensorgraft.tensor (scalar ops included)."""
+    for mod in pkgutil.walk_packages(tt.__path__, "tensorgraft.tensor."):
+        importlib.import_module(mod.name)
+    abstract = {ts.ScalarOp, ts.UfuncOp}
+    return {
+        c
+        for c in _subclasses(Op)
+        if c.__module__.startswith("tensorgraft.tensor.") and c not in abstract
+    }
+
+
+def assert_same(got: np.ndarray, expected: np.ndarray, what: str = "") -> None:
+    """Same dtype, same shape, same values (NaNs equal; float tolerance by dtype)."""
+    expected = np.asarray(expected)
+    assert isinstance(got, np.ndarray), f"{what}: got {type(got).__name__}, not an ndarray"
+    assert got.dtype == expected.dtype, f"{what}: dtype {got.dtype} != NumPy's {expected.dtype}"
+    assert got.shape == expected.shape, f"{what}: shape {got.shape} != NumPy's {expected.shape}"
+    if got.dtype.kind in "fc":
+        rtol = {"float16": 1e-3, "float32": 1e-5, "complex64": 1e-5}.get(got.dtype.name, 1e-10)
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=0, err_msg=what)
+    else:
+        np.testing.assert_array_equal(got, expected, err_msg=what)
+
+
+# -- the registry -------------------------------------------------------------------------------
+def test_names_are_unique_and_well_formed() -> None:
+    assert len(CASE_NAMES) == len(set(CASE_NAMES))
+    for name in CASE_NAMES:
+        family, _, what = name.partition(".")
+        assert family and what and name == name.strip() and " " not in name, name
+
+
+def test_register_case_rejects_duplicates_and_bad_names() -> None:
+    first = CASES[0]
+    with pytest.raises(ValueError, match="already has a case"):
+        register_case(first.name, first.build, first.reference)
+    with pytest.raises(ValueError, match=r"family\.what"):
+        register_case("nodot", first.build, first.reference)
+    assert CASES.count(first) == 1
+
+
+def test_register_case_grows_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(catalog, "CASES", list(CASES))
+    monkeypatch.setattr(catalog, "_BY_NAME", dict(catalog._BY_NAME))
+
+    @catalog.case("test.neg_then_exp", lambda x: [np.exp(-x)])
+    def build(rng: np.random.Generator) -> catalog.Built:
+        x = tt.vector("x")
+        return [x], [tt.exp(-x)], [rng.normal(size=3)]
+
+    new = catalog.get_case("test.neg_then_exp")
+    assert isinstance(new, OpCase) and str(new) == "test.neg_then_exp"
+    assert catalog.CASES[-1] is new and new.build is build
+    assert op_types_in(new) == {tt.Elemwise, type(ts.neg), type(ts.exp)}
+    with pytest.raises(KeyError, match="no catalog case"):
+        get_case("test.missing")
+
+
+def test_every_op_has_a_case() -> None:
+    missing = defined_op_types() - catalog_op_types()
+    assert not missing, f"ops without a catalog case: {sorted(t.__name__ for t in missing)}"
+
+
+def test_every_scalar_op_has_a_case() -> None:
+    used = catalog_scalar_ops()
+    missing = [op for op in ts.ALL_SCALAR_OPS if op not in used]
+    assert not missing, f"scalar ops without an Elemwise case: {missing}"
+    assert any(isinstance(op, ts.Cast) for op in used)
+    assert sum(isinstance(op, ts.Composite) for op in used) >= 2
+
+
+def test_every_op_form_has_a_case() -> None:
+    ops = set().union(*(catalog.ops_in(c) for c in CASES))
+    shuffles = {str(op).split("{")[0] for op in ops if isinstance(op, tt.DimShuffle)}
+    assert {"ExpandDims", "DropDims", "Transpose", "DimShuffle"} <= shuffles
+    sums = {op.axes for op in ops if isinstance(op, tt.Sum)}
+    assert None in sums and any(a is not None and len(a) == 1 for a in sums)
+    assert any(a is not None and len(a) > 1 for a in sums)
+    assert any(op.dtype is not None for op in ops if isinstance(op, tt.Sum))
+    forms = {str(e) for op in ops if isinstance(op, tt.Subtensor) for e in op.idx_list}
+    assert {"i", "start:", ":stop", "start:stop", "::step", "start:stop:step"} <= forms
+
+
+def test_op_types_in() -> None:
+    assert op_types_in(get_case("elemwise.log")) == {tt.Elemwise, type(ts.log)}
+    composite = op_types_in(get_case("elemwise.composite"))
+    assert {tt.Elemwise, ts.Composite, type(ts.exp), type(ts.sin), type(ts.mul)} <= composite
+    matmul = op_types_in(get_case("matmul.vector_vector"))
+    assert matmul == {tt.Blockwise, tt.Dot, tt.DimShuffle}
+    assert op_types_in(get_case("dot.core")) == {tt.Dot}
+
+
+# -- every case against its NumPy reference ------------------------------------------------------
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_case_matches_reference(name: str) -> None:
+    case = get_case(name)
+    inputs, outputs, values = case.build(np.random.default_rng(42))
+    assert len(inputs) == len(values)
+    for var, value in zip(inputs, values, strict=True):
+        assert var.type.is_valid_value(value), f"{name}: value for {var} is not a {var.type}"
+    expected = case.reference(*[np.copy(v) for v in values])
+    assert len(expected) == len(outputs), (
+        f"{name}: {len(expected)} references, {len(outputs)} outputs"
+    )
+    got = function(inputs, outputs, mode="python")(*values)
+    for k, (g, e, out) in enumerate(zip(got, expected, outputs, strict=True)):
+        assert_same(g, e, f"{name} output {k}")
+        assert out.type.dtype == g.dtype.name
+        assert all(s is None or s == n for s, n in zip(out.type.shape, g.shape, strict=True)), (
+            f"{name} output {k}: static shape {out.type.shape}, computed {g.shape}"
+        )
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_case_does_not_change_its_inputs(name: str) -> None:
+    inputs, outputs, values = get_case(name).build(np.random.default_rng(0))
+    before = [np.copy(v) for v in values]
+    function(inputs, outputs, mode="python")(*values)
+    for b, v in zip(before, values, strict=True):
+        np.testing.assert_array_equal(b, v)
