@@ -16,6 +16,7 @@ from tensorgraft.tensor import scalar_ops as ts
 from tensorgraft.tensor.catalog import (
     CASES,
     OpCase,
+    assert_matches,
     catalog_op_types,
     catalog_scalar_ops,
     get_case,
@@ -47,19 +48,6 @@ def defined_op_types() -> set[type]:
         for c in _subclasses(Op)
         if c.__module__.startswith("tensorgraft.tensor.") and c not in abstract
     }
-
-
-def assert_same(got: np.ndarray, expected: np.ndarray, what: str = "") -> None:
-    """Same dtype, same shape, same values (NaNs equal; float tolerance by dtype)."""
-    expected = np.asarray(expected)
-    assert isinstance(got, np.ndarray), f"{what}: got {type(got).__name__}, not an ndarray"
-    assert got.dtype == expected.dtype, f"{what}: dtype {got.dtype} != NumPy's {expected.dtype}"
-    assert got.shape == expected.shape, f"{what}: shape {got.shape} != NumPy's {expected.shape}"
-    if got.dtype.kind in "fc":
-        rtol = {"float16": 1e-3, "float32": 1e-5, "complex64": 1e-5}.get(got.dtype.name, 1e-10)
-        np.testing.assert_allclose(got, expected, rtol=rtol, atol=0, err_msg=what)
-    else:
-        np.testing.assert_array_equal(got, expected, err_msg=what)
 
 
 # -- the registry -------------------------------------------------------------------------------
@@ -144,7 +132,7 @@ def test_case_matches_reference(name: str) -> None:
     )
     got = function(inputs, outputs, mode="python")(*values)
     for k, (g, e, out) in enumerate(zip(got, expected, outputs, strict=True)):
-        assert_same(g, e, f"{name} output {k}")
+        assert_matches(g, e, f"{name} output {k}")
         assert out.type.dtype == g.dtype.name
         assert all(s is None or s == n for s, n in zip(out.type.shape, g.shape, strict=True)), (
             f"{name} output {k}: static shape {out.type.shape}, computed {g.shape}"

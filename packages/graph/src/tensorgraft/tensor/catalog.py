@@ -124,6 +124,27 @@ def catalog_scalar_ops() -> set[ts.ScalarOp]:
 
 
 # -- helpers for writing cases --------------------------------------------------------------
+# Relative tolerance when comparing float results across engines, by dtype.
+RTOL = {"float16": 1e-3, "float32": 1e-5, "complex64": 1e-5}
+
+
+def assert_matches(got: Any, expected: Any, what: str = "") -> None:
+    """Assert an ndarray result equals a reference: same dtype, shape and values.
+
+    Floats are compared with a tolerance by dtype (NaNs equal); everything else exactly.
+    Backends' differential tests compare against the python backend with this.
+    """
+    expected = np.asarray(expected)
+    assert isinstance(got, np.ndarray), f"{what}: got {type(got).__name__}, not an ndarray"
+    assert got.dtype == expected.dtype, f"{what}: dtype {got.dtype} != expected {expected.dtype}"
+    assert got.shape == expected.shape, f"{what}: shape {got.shape} != expected {expected.shape}"
+    if got.dtype.kind in "fc":
+        rtol = RTOL.get(got.dtype.name, 1e-10)
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=0, err_msg=what)
+    else:
+        np.testing.assert_array_equal(got, expected, err_msg=what)
+
+
 def _uniform(
     rng: np.random.Generator, shape: tuple[int, ...], lo: float, hi: float, dtype: str = "float64"
 ) -> np.ndarray:
