@@ -26,6 +26,7 @@ from tensorgraft.graph.op import Op
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor, constant
 from tensorgraft.tensor.scalar_ops.basic import ScalarOp, eq, switch
+from tensorgraft.tensor.scalar_ops.composite import Composite
 from tensorgraft.tensor.type import TensorType
 from tensorgraft.tensor.variable import TensorVariable
 
@@ -175,11 +176,15 @@ class Elemwise(Op):
         outs = self.scalar_op.impl(*inputs)
         if len(node.outputs) == 1:
             outs = (outs,)
-        shape = np.broadcast_shapes(*[np.shape(i) for i in inputs])
+        # A scalar op's impl gives a fresh array of the broadcast shape, except a Composite
+        # output (it may ignore inputs, or be one) and a variadic op's lone input.
+        lone = self.scalar_op.nin == -1 and len(inputs) == 1
+        exact = not isinstance(self.scalar_op, Composite) and not lone
+        shape = None if exact else np.broadcast_shapes(*[np.shape(i) for i in inputs])
         results = []
         for o, out in zip(outs, node.outputs, strict=True):
             r = np.asarray(o).astype(out.type.dtype, copy=False)  # type: ignore[attr-defined]
-            if r.shape != shape or any(r is i for i in inputs):
+            if shape is not None and (r.shape != shape or any(r is i for i in inputs)):
                 # A Composite output that ignores some inputs (or is one) gets its own array.
                 r = np.array(np.broadcast_to(r, shape))
             results.append(r)
