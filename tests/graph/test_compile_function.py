@@ -145,7 +145,7 @@ def test_wrong_rank_is_a_value_error_naming_the_input() -> None:
     with pytest.raises(ValueError, match="'x'") as err:
         f(np.ones((2, 2)))
     msg = _assert_short(err)
-    assert "expected 1 dimensions, got 2" in msg
+    assert "expected 1 dimension, got 2" in msg
 
 
 def test_a_shape_contradicting_the_static_type_names_input_shapes_and_site() -> None:

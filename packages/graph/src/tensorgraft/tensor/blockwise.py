@@ -84,13 +84,14 @@ class Blockwise(Op):
                     f"({','.join(sig)}), got {t.ndim}"
                 )
         batch_ndim = max(t.ndim - len(sig) for t, sig in zip(tensors, self.inputs_sig, strict=True))
+        operands = tensors
         tensors = [
             t
             if t.ndim - len(sig) == batch_ndim
             else expand_dims_left(t, batch_ndim - t.ndim + len(sig))
             for t, sig in zip(tensors, self.inputs_sig, strict=True)
         ]
-        batch = broadcast_static_shape([t.type.shape[:batch_ndim] for t in tensors], tensors)
+        batch = broadcast_static_shape([t.type.shape[:batch_ndim] for t in tensors], operands)
         sizes = self._core_sizes(tensors, batch_ndim)
         core_inputs = [TensorType(t.dtype, t.type.shape[batch_ndim:])() for t in tensors]
         core = self.core_op.make_node(*core_inputs)

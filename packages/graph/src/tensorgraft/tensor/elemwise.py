@@ -114,17 +114,24 @@ def _same_output_dtypes(scalar_op: ScalarOp, dtypes: list[str], k: int, dtype: s
 def broadcast_static_shape(
     shapes: Sequence[tuple[int | None, ...]], variables: Sequence[Variable] | None = None
 ) -> tuple[int | None, ...]:
-    """The broadcast of static shapes of equal rank; ValueError if they cannot broadcast."""
+    """The broadcast of static shapes of equal rank; ValueError if they cannot broadcast.
+
+    `variables` (the user's operands, before any ExpandDims) name the inputs in the error.
+    """
     out: list[int | None] = []
+    ndim = len(shapes[0]) if shapes else 0
     for axis, dims in enumerate(zip(*shapes, strict=True)):
         known = {d for d in dims if d is not None and d != 1}
         if len(known) > 1:
-            names = [describe(v) for v in variables] if variables else []
-            names += [f"input {k}" for k in range(len(names), len(shapes))]
-            parts = [f"{n} with shape {s}" for n, s in zip(names, shapes, strict=True)]
+            parts = [
+                f"{describe(variables[k]) if variables else f'input {k}'} has shape "
+                f"{variables[k].type.shape if variables else shapes[k]}"  # type: ignore[attr-defined]
+                for k, d in enumerate(dims)
+                if d is not None and d != 1
+            ]
             raise ValueError(
-                f"shapes cannot be broadcast together (axis {axis} has lengths "
-                f"{sorted(known)}): {'; '.join(parts)}"
+                f"shapes cannot be broadcast together: {' and '.join(parts)} "
+                f"(axis {axis - ndim} has lengths {' and '.join(map(str, sorted(known)))})"
             )
         if known:
             out.append(known.pop())
@@ -162,8 +169,9 @@ class Elemwise(Op):
         self.scalar_op.check_nin(len(inputs))
         tensors = as_elemwise_inputs(inputs, self.scalar_op)
         ndim = max(t.ndim for t in tensors)
+        operands = tensors
         tensors = [t if t.ndim == ndim else expand_dims_left(t, ndim - t.ndim) for t in tensors]
-        shape = broadcast_static_shape([t.type.shape for t in tensors], tensors)
+        shape = broadcast_static_shape([t.type.shape for t in tensors], operands)
         try:
             dtypes = self.scalar_op.output_dtypes(*[t.dtype for t in tensors])
         except TypeError as err:

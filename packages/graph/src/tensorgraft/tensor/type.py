@@ -111,7 +111,10 @@ class TensorType(Type):
         else:
             arr = self._cast(data, allow_downcast)
         if arr.ndim != self.ndim:
-            raise ValueError(f"expected {self.ndim} dimensions, got {arr.ndim} (shape {arr.shape})")
+            plural = "" if self.ndim == 1 else "s"
+            raise ValueError(
+                f"expected {self.ndim} dimension{plural}, got {arr.ndim} (shape {arr.shape})"
+            )
         for want, got in zip(self.shape, arr.shape, strict=True):
             if want is not None and want != got:
                 raise ValueError(f"expected shape {_fmt_shape(self.shape)}, got {arr.shape}")
