@@ -334,3 +334,12 @@ def test_a_missing_input_is_reported_before_an_unused_one() -> None:
     w, z = tt.vector("w"), tt.vector("z")
     with pytest.raises(MissingInputError, match="'z'"):
         function([w], z * 2)
+
+
+def test_allow_downcast_false_refuses_python_floats_too() -> None:
+    x = tt.vector("x", dtype="float32")
+    assert function([x], x * 2)([1.5]).dtype == np.float32  # default: weak Python floats fit
+    strict = function([x], x * 2, allow_downcast=False)
+    np.testing.assert_allclose(strict(np.array([1.5], dtype=np.float32)), [3.0])
+    with pytest.raises(TypeError, match=r"'x'.*needs a downcast from float64"):
+        strict([1.5])

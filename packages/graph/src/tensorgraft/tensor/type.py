@@ -102,7 +102,8 @@ class TensorType(Type):
 
         With `strict`, `data` must already be an ndarray of exactly this dtype. Otherwise
         arrays are cast when NumPy calls the cast "safe" (or always, with
-        `allow_downcast`), and Python numbers and lists when their values survive the cast.
+        `allow_downcast=True`), and Python numbers and lists when their values survive the
+        cast (unless `allow_downcast=False`, which refuses every unsafe cast).
         """
         if isinstance(data, np.ndarray) and data.dtype == self.numpy_dtype:
             arr = data
@@ -137,6 +138,11 @@ class TensorType(Type):
             raise TypeError(f"expected {self.dtype} values, got {_describe_value(data)}")
         if allow_downcast or np.can_cast(raw.dtype, self.numpy_dtype, "safe"):
             return raw.astype(self.numpy_dtype)
+        if allow_downcast is False:  # no downcast at all, not even of Python numbers
+            raise TypeError(
+                f"expected {self.dtype}, got {_describe_value(data)}, which needs a downcast "
+                f"from {raw.dtype} (allow_downcast=False)"
+            )
         # Python numbers are weakly typed: accept them where their values fit.
         with np.errstate(all="ignore"):
             arr = raw.astype(self.numpy_dtype)
