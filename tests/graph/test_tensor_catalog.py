@@ -159,3 +159,45 @@ def test_case_does_not_change_its_inputs(name: str) -> None:
     function(inputs, outputs, mode="python")(*values)
     for b, v in zip(before, values, strict=True):
         np.testing.assert_array_equal(b, v)
+
+
+# -- the listing: every public op, with its family and its cases --------------------------------
+# Public names that are not ops: variable constructors, conversions, types and op classes.
+NOT_OPS = {
+    "as_tensor",
+    "as_tensor_variable",
+    "constant",
+    "floatX",
+    "linalg",
+    "matrix",
+    "scalar",
+    "tensor",
+    "tensor3",
+    "vector",
+}
+
+
+def _public_functions() -> set[str]:
+    names = {n for n in tt.__all__ if not n[0].isupper() and n not in NOT_OPS}
+    names |= {f"linalg.{n}" for n in tt.linalg.__all__ if not n[0].isupper()}
+    return names
+
+
+def test_every_public_op_is_listed_with_a_family() -> None:
+    listed = {info.name for info in catalog.listing()}
+    listed |= {a for info in catalog.listing() for a in info.aliases}
+    missing = sorted(_public_functions() - listed)
+    assert not missing, f"public functions missing from the catalog listing: {missing}"
+    assert {info.family for info in catalog.listing()} <= set(catalog.FAMILIES)
+
+
+@pytest.mark.parametrize("name", [info.name for info in catalog.listing()])
+def test_every_listed_op_has_cases(name: str) -> None:
+    assert catalog.cases_of(name), f"no catalog case exercises {name!r}"
+
+
+def test_list_ops_rejects_duplicates_and_unknown_families() -> None:
+    with pytest.raises(ValueError, match="already listed"):
+        catalog.list_ops("elemwise", "add")
+    with pytest.raises(ValueError, match="unknown family"):
+        catalog.list_ops("nonsense", "add")

@@ -3,116 +3,71 @@
 x = tt.vector("x", shape=(3,))
 y = tt.log(1 + x)
 y.dprint()
+
+Each module of the op catalog lists its public names in `__all__`; this namespace is
+their union (`tt.linalg` holds the decompositions and solvers).
 """
 
-from tensorgraft.tensor.basic import (
-    as_tensor,
-    as_tensor_variable,
-    constant,
-    matrix,
-    scalar,
-    tensor,
-    tensor3,
-    vector,
-)
-from tensorgraft.tensor.blockwise import Blockwise
-from tensorgraft.tensor.elemwise import DimShuffle, Elemwise, dimshuffle
-from tensorgraft.tensor.math import (
-    add,
-    cast,
-    cos,
-    divide,
-    dot,
-    eq,
-    exp,
-    floor_div,
-    ge,
-    gt,
-    le,
-    log,
-    log1p,
-    lt,
-    matmul,
-    maximum,
-    minimum,
-    mul,
-    multiply,
-    neg,
-    negative,
-    neq,
-    pow,
-    power,
-    sin,
-    sub,
-    subtract,
-    switch,
-    true_div,
-    where,
-)
-from tensorgraft.tensor.matmul import Dot
-from tensorgraft.tensor.reduction import Sum, sum
-from tensorgraft.tensor.scalar_ops import Composite
-from tensorgraft.tensor.shape import Shape, ShapeI, expand_dims, shape, squeeze, transpose
-from tensorgraft.tensor.subtensor import Subtensor
-from tensorgraft.tensor.type import TensorType, floatX
-from tensorgraft.tensor.variable import TensorConstant, TensorVariable
+# ruff: noqa: F403
+import tensorgraft.tensor.basic as _basic
+import tensorgraft.tensor.blockwise as _blockwise
+import tensorgraft.tensor.construction as _construction
+import tensorgraft.tensor.cumulative as _cumulative
+import tensorgraft.tensor.elemwise as _elemwise
+import tensorgraft.tensor.indexing as _indexing
+import tensorgraft.tensor.math as _math
+import tensorgraft.tensor.matmul as _matmul
+import tensorgraft.tensor.products as _products
+import tensorgraft.tensor.reduction as _reduction
+import tensorgraft.tensor.shape as _shape
+import tensorgraft.tensor.softmax as _softmax
+import tensorgraft.tensor.sort as _sort
+import tensorgraft.tensor.special as _special
+import tensorgraft.tensor.subtensor as _subtensor
+from tensorgraft.tensor import linalg as linalg
+from tensorgraft.tensor.basic import *
+from tensorgraft.tensor.blockwise import *
+from tensorgraft.tensor.construction import *
+from tensorgraft.tensor.cumulative import *
+from tensorgraft.tensor.elemwise import *
+from tensorgraft.tensor.indexing import *
+from tensorgraft.tensor.math import *
+from tensorgraft.tensor.matmul import *
+from tensorgraft.tensor.products import *
+from tensorgraft.tensor.reduction import *
+from tensorgraft.tensor.scalar_ops import Composite as Composite
+from tensorgraft.tensor.shape import *
+from tensorgraft.tensor.softmax import *
+from tensorgraft.tensor.sort import *
+from tensorgraft.tensor.special import *
+from tensorgraft.tensor.subtensor import *
+from tensorgraft.tensor.type import TensorType as TensorType
+from tensorgraft.tensor.type import floatX as floatX
+from tensorgraft.tensor.variable import TensorConstant as TensorConstant
+from tensorgraft.tensor.variable import TensorVariable as TensorVariable
 
-__all__ = [
-    "Blockwise",
-    "Composite",
-    "DimShuffle",
-    "Dot",
-    "Elemwise",
-    "Shape",
-    "ShapeI",
-    "Subtensor",
-    "Sum",
-    "TensorConstant",
-    "TensorType",
-    "TensorVariable",
-    "add",
-    "as_tensor",
-    "as_tensor_variable",
-    "cast",
-    "constant",
-    "cos",
-    "dimshuffle",
-    "divide",
-    "dot",
-    "eq",
-    "exp",
-    "expand_dims",
-    "floatX",
-    "floor_div",
-    "ge",
-    "gt",
-    "le",
-    "log",
-    "log1p",
-    "lt",
-    "matmul",
-    "matrix",
-    "maximum",
-    "minimum",
-    "mul",
-    "multiply",
-    "neg",
-    "negative",
-    "neq",
-    "pow",
-    "power",
-    "scalar",
-    "shape",
-    "sin",
-    "squeeze",
-    "sub",
-    "subtract",
-    "sum",
-    "switch",
-    "tensor",
-    "tensor3",
-    "transpose",
-    "true_div",
-    "vector",
-    "where",
-]
+__all__ = sorted(
+    {
+        "Composite",
+        "TensorConstant",
+        "TensorType",
+        "TensorVariable",
+        "floatX",
+        "linalg",
+        *_basic.__all__,
+        *_blockwise.__all__,
+        *_construction.__all__,
+        *_cumulative.__all__,
+        *_elemwise.__all__,
+        *_indexing.__all__,
+        *_math.__all__,
+        *_matmul.__all__,
+        *_products.__all__,
+        *_reduction.__all__,
+        *_shape.__all__,
+        *_softmax.__all__,
+        *_sort.__all__,
+        *_special.__all__,
+        *_subtensor.__all__,
+    }
+)

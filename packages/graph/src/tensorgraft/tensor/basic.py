@@ -105,3 +105,14 @@ def _flatten(x: Any) -> list[Any]:
 
 
 as_tensor_variable = as_tensor
+
+__all__ = [
+    "as_tensor",
+    "as_tensor_variable",
+    "constant",
+    "matrix",
+    "scalar",
+    "tensor",
+    "tensor3",
+    "vector",
+]

@@ -168,3 +168,8 @@ class Blockwise(Op):
 
     def __str__(self) -> str:
         return f"Blockwise{{{self.core_op}, {self.signature}}}"
+
+
+__all__ = [
+    "Blockwise",
+]

@@ -322,3 +322,10 @@ def dimshuffle(x: Any, pattern: Sequence[int | str]) -> TensorVariable:
     """`x` with its axes reordered / added ('x') / dropped, as `pattern` says."""
     x = as_tensor(x)
     return DimShuffle(x.ndim, tuple(pattern))(x)
+
+
+__all__ = [
+    "DimShuffle",
+    "Elemwise",
+    "dimshuffle",
+]

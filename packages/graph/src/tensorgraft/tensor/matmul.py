@@ -103,3 +103,8 @@ def dot(a: Any, b: Any) -> TensorVariable:
     order: tuple[int | str, ...] = (*range(a.ndim - 1), *("x",) * extra, "x", a.ndim - 1)
     out: TensorVariable = _matmul(_expand(a, order), b)
     return _drop_axis(out, -2)
+
+
+__all__ = [
+    "Dot",
+]

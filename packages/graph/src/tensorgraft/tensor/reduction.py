@@ -71,3 +71,9 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> 
     if keepdims:
         out = expand_dims(out, tuple(range(x.ndim)) if axes is None else axes)
     return out
+
+
+__all__ = [
+    "Sum",
+    "sum",
+]

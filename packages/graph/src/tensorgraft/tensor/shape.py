@@ -132,3 +132,13 @@ def expand_dims(x: Any, axis: int | Sequence[int]) -> TensorVariable:
     rest = iter(range(x.ndim))
     order = tuple("x" if k in positions else next(rest) for k in range(out_ndim))
     return DimShuffle(x.ndim, order)(x)
+
+
+__all__ = [
+    "Shape",
+    "ShapeI",
+    "expand_dims",
+    "shape",
+    "squeeze",
+    "transpose",
+]

@@ -256,3 +256,8 @@ def getitem(x: TensorVariable, key: Any) -> TensorVariable:
         order.extend(range(axis, out.ndim))
         out = DimShuffle(out.ndim, tuple(order))(out)
     return out
+
+
+__all__ = [
+    "Subtensor",
+]

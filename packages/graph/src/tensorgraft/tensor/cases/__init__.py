@@ -1,0 +1,1 @@
+"""The catalog's cases, one module per family (imported by `tensorgraft.tensor.catalog`)."""

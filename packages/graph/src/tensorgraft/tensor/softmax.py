@@ -1,0 +1,5 @@
+"""Softmax, log-softmax and logsumexp along axes."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
