@@ -243,8 +243,10 @@ def cases_of(name: str) -> list[OpCase]:
 
 
 # The cases themselves, one module per family; importing them registers them.
+import tensorgraft.tensor.cases.construction  # noqa: E402
 import tensorgraft.tensor.cases.elemwise  # noqa: E402
 import tensorgraft.tensor.cases.indexing  # noqa: E402
 import tensorgraft.tensor.cases.linalg  # noqa: E402
 import tensorgraft.tensor.cases.reduction  # noqa: E402
-import tensorgraft.tensor.cases.shape  # noqa: E402, F401
+import tensorgraft.tensor.cases.shape  # noqa: E402
+import tensorgraft.tensor.cases.special  # noqa: E402, F401

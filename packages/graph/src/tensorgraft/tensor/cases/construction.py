@@ -1,0 +1,3 @@
+"""Catalog cases: array constructors, joining and splitting, sorting."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Catalog cases: special functions (SciPy references)."""
+
+from __future__ import annotations
