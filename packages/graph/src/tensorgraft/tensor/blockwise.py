@@ -36,6 +36,10 @@ def parse_signature(signature: str) -> tuple[list[CoreDims], list[CoreDims]]:
     return parse(ins), parse(outs)
 
 
+class ShapeUnknownError(ValueError):
+    """An output length that only computing the output tells (it depends on input values)."""
+
+
 @dataclass(frozen=True)
 class Blockwise(Op):
     """`core_op` applied over the leading (batch) dimensions of its inputs.
@@ -93,7 +97,12 @@ class Blockwise(Op):
         ]
         batch = broadcast_static_shape([t.type.shape[:batch_ndim] for t in tensors], operands)
         sizes = self._core_sizes(tensors, batch_ndim)
-        core_inputs = [TensorType(t.dtype, t.type.shape[batch_ndim:])() for t in tensors]
+        # Operands without batch dimensions are their own core inputs: the core op can
+        # then read static values (a constant length) from them.
+        core_inputs = [
+            o if o.ndim == len(sig) else TensorType(t.dtype, t.type.shape[batch_ndim:])()
+            for o, t, sig in zip(operands, tensors, self.inputs_sig, strict=True)
+        ]
         core = self.core_op.make_node(*core_inputs)
         outputs = []
         for out, sig in zip(core.outputs, self.outputs_sig, strict=True):
@@ -137,6 +146,13 @@ class Blockwise(Op):
             if results is None:
                 results = [np.empty(batch + np.shape(o), dtype=o.dtype) for o in outs]
             for r, o in zip(results, outs, strict=True):
+                if np.shape(o) != r.shape[batch_ndim:]:
+                    # Assigning would broadcast a length-1 axis silently.
+                    raise ValueError(
+                        f"{self}: the core outputs differ in shape across the batch (a ragged "
+                        f"result): {r.shape[batch_ndim:]} at batch index "
+                        f"{(0,) * batch_ndim}, {np.shape(o)} at {idx}"
+                    )
                 r[idx] = o
         if results is None:  # an empty batch: the core shapes come from the signature
             results = self._empty_outputs(node, inputs, batch, batch_ndim)
@@ -148,10 +164,33 @@ class Blockwise(Op):
         sizes: dict[str, Any] = {}
         for i, sig in zip(inputs, self.inputs_sig, strict=True):
             sizes.update(zip(sig, np.shape(i)[batch_ndim:], strict=True))
-        return [
-            np.empty((*batch, *(sizes[d] for d in sig)), dtype=out.type.dtype)  # type: ignore[attr-defined]
-            for out, sig in zip(node.outputs, self.outputs_sig, strict=True)
-        ]
+        core_shapes: list[Any] | None = None
+        results = []
+        for k, (out, sig) in enumerate(zip(node.outputs, self.outputs_sig, strict=True)):
+            static = out.type.shape[batch_ndim:]  # type: ignore[attr-defined]
+            shape = []
+            for a, (d, s) in enumerate(zip(sig, static, strict=True)):
+                n = sizes.get(d, s)
+                if n is None:
+                    # The core op's infer_shape on the input lengths, where it needs no values.
+                    if core_shapes is None:
+                        lengths = [tuple(np.shape(i)[batch_ndim:]) for i in inputs]
+                        core_shapes = self._try_core_shapes(node, lengths)
+                    n = core_shapes[k][a] if core_shapes is not None else None
+                if not isinstance(n, int | np.integer):
+                    raise ValueError(
+                        f"{self}: the length of core dimension '{d}' of an empty batch is "
+                        "not known (it depends on the core op's result)"
+                    )
+                shape.append(int(n))
+            results.append(np.empty((*batch, *shape), dtype=out.type.dtype))  # type: ignore[attr-defined]
+        return results
+
+    def _try_core_shapes(self, node: Apply, lengths: list[tuple[int, ...]]) -> list[Any] | None:
+        try:
+            return list(self.core_op.infer_shape(None, self.core_node(node), lengths))
+        except Exception:  # noqa: BLE001 - no usable infer_shape: the lengths stay unknown
+            return None
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
         batch_ndim = node.outputs[0].type.ndim - len(self.outputs_sig[0])  # type: ignore[attr-defined]
@@ -164,7 +203,54 @@ class Blockwise(Op):
             for d, s in zip(sig, shape[batch_ndim:], strict=True):
                 if d not in sizes or isinstance(s, int):
                     sizes[d] = s
-        return [batch + tuple(sizes[d] for d in sig) for sig in self.outputs_sig]
+        if all(d in sizes for sig in self.outputs_sig for d in sig):
+            return [batch + tuple(sizes[d] for d in sig) for sig in self.outputs_sig]
+        core = self._core_output_shapes(node, input_shapes, batch_ndim)
+        return [
+            batch + tuple(sizes[d] if d in sizes else c for d, c in zip(sig, shape, strict=True))
+            for sig, shape in zip(self.outputs_sig, core, strict=True)
+        ]
+
+    def _core_output_shapes(
+        self, node: Apply, input_shapes: Sequence[Any], batch_ndim: int
+    ) -> list[tuple[Any, ...]]:
+        """Core output shapes for dimensions the signature does not tie to an input.
+
+        They come from the core op's `infer_shape`. Where it reads the value of an input
+        (a shape or index argument), an input without batch elements of its own is used
+        as it is; a batched one gives each element its own value, and the length is known
+        only once the output is computed: ShapeUnknownError (callers keep Shape_i).
+        """
+        from tensorgraft.graph.replace import graph_replace
+        from tensorgraft.graph.traversal import ancestors
+        from tensorgraft.tensor.elemwise import DimShuffle
+
+        core = self.core_node(node)
+        core_shapes = [tuple(s[batch_ndim:]) for s in input_shapes]
+        shapes = self.core_op.infer_shape(None, core, core_shapes)
+        # Stand-ins of inputs whose batch dimensions all have length 1: the input itself.
+        unbatched = {
+            stand_in: DimShuffle(real.type.ndim, tuple(range(batch_ndim, real.type.ndim)))(real)  # type: ignore[attr-defined]
+            for stand_in, real in zip(core.inputs, node.inputs, strict=True)
+            if all(s == 1 for s in real.type.shape[:batch_ndim])  # type: ignore[attr-defined]
+        }
+        stand_ins = set(core.inputs)
+        result = []
+        for k, shape in enumerate(shapes):
+            entries: list[Any] = []
+            for a, s in enumerate(shape):
+                if isinstance(s, Variable):
+                    needs = stand_ins.intersection(ancestors([s], blockers=stand_ins))
+                    if needs <= unbatched.keys():
+                        s = graph_replace(s, {v: unbatched[v] for v in needs}) if needs else s
+                    else:
+                        raise ShapeUnknownError(
+                            f"{self}: length {a} of core output {k} depends on the values of "
+                            "a batched input; it is known once the output is computed"
+                        )
+                entries.append(s)
+            result.append(tuple(entries))
+        return result
 
     def __str__(self) -> str:
         return f"Blockwise{{{self.core_op}, {self.signature}}}"
@@ -172,4 +258,5 @@ class Blockwise(Op):
 
 __all__ = [
     "Blockwise",
+    "ShapeUnknownError",
 ]

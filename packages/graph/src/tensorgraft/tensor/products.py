@@ -1,5 +1,269 @@
-"""Tensor products: tensordot, outer, vdot, einsum, kron."""
+"""Tensor products: tensordot, outer, vdot, kron and einsum, as graphs of existing ops.
+
+Nothing here is a new op: a contraction transposes its operands (DimShuffle), merges the
+kept and the summed axes (reshape), multiplies them with the batched matrix product
+(`Blockwise(Dot)`) and splits the axes again, as numpy.tensordot does. So every stage
+that handles those ops handles these products too.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tensorgraft.graph.utils import describe
+from tensorgraft.tensor.basic import as_tensor
+from tensorgraft.tensor.elemwise import DimShuffle, broadcast_dim
+from tensorgraft.tensor.matmul import matmul
+from tensorgraft.tensor.shape import reshape, shape_entry_variable, shape_tuple
+from tensorgraft.tensor.variable import TensorVariable
+
+Label = str
+
+
+def _prod(entries: Sequence[Any]) -> Any:
+    """The product of shape entries: an int if all are ints, else an int64 scalar."""
+    total: Any = 1
+    for e in entries:
+        if isinstance(total, int) and isinstance(e, int):
+            total *= e
+        else:
+            total = shape_entry_variable(total) * shape_entry_variable(e)
+    return total
+
+
+def _reshaped(x: TensorVariable, shape: Sequence[Any]) -> TensorVariable:
+    if len(shape) == x.ndim and all(
+        isinstance(s, int) and s == t for s, t in zip(shape, x.type.shape, strict=True)
+    ):
+        return x
+    return reshape(x, tuple(shape))
+
+
+def _check_lengths(name: str, a: TensorVariable, b: TensorVariable, pairs: Sequence[Any]) -> None:
+    for ax, bx in pairs:
+        la, lb = a.type.shape[ax], b.type.shape[bx]
+        if la is not None and lb is not None and la != lb:
+            raise ValueError(
+                f"{name}: axis {ax} of {describe(a)} (shape {a.type.shape}) and axis {bx} of "
+                f"{describe(b)} (shape {b.type.shape}) differ in length ({la} != {lb})"
+            )
+
+
+def _contract(
+    a: TensorVariable,
+    la: Sequence[Label],
+    b: TensorVariable,
+    lb: Sequence[Label],
+    keep: set[Label],
+) -> tuple[TensorVariable, list[Label]]:
+    """Multiply `a` and `b` (one label per axis) and sum the shared labels not in `keep`.
+
+    Labels that only one operand has must be kept (sum them out first). Shared kept labels
+    are batch axes (they broadcast); the result's labels are batch, a's own, b's own.
+    """
+    batch = [x for x in la if x in lb and x in keep]
+    summed = [x for x in la if x in lb and x not in keep]
+    left = [x for x in la if x not in lb]
+    right = [x for x in lb if x not in la]
+    _check_lengths("contraction", a, b, [(la.index(x), lb.index(x)) for x in summed])
+    a_t = DimShuffle(a.ndim, tuple(la.index(x) for x in (*batch, *left, *summed)))(a)
+    b_t = DimShuffle(b.ndim, tuple(lb.index(x) for x in (*batch, *summed, *right)))(b)
+    sa, sb = shape_tuple(a_t), shape_tuple(b_t)
+    nb, nl, ns = len(batch), len(left), len(summed)
+    left_shape, summed_shape, right_shape = sa[nb : nb + nl], sa[nb + nl :], sb[nb + ns :]
+    # One axis per group needs no reshape (and keeps Dot's own shape checks).
+    single = nl == ns == len(right) == 1
+    a_m = a_t if single else _reshaped(a_t, (*sa[:nb], _prod(left_shape), _prod(summed_shape)))
+    b_m = b_t if single else _reshaped(b_t, (*sb[:nb], _prod(summed_shape), _prod(right_shape)))
+    out = matmul(a_m, b_m)
+    if not single:
+        batch_shape = [broadcast_dim([x, y]) for x, y in zip(sa[:nb], sb[:nb], strict=True)]
+        out = _reshaped(out, (*batch_shape, *left_shape, *right_shape))
+    return out, [*batch, *left, *right]
+
+
+def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> TensorVariable:
+    """Sum of products over the given axes, like numpy.tensordot.
+
+    `axes` is N (the last N axes of `a` with the first N of `b`) or a pair of sequences of
+    axes (`a`'s, `b`'s). The result has `a`'s remaining axes, then `b`'s.
+    """
+    a, b = as_tensor(a), as_tensor(b)
+    if isinstance(axes, int | np.integer):
+        n = operator.index(axes)
+        if not 0 <= n <= min(a.ndim, b.ndim):
+            raise ValueError(
+                f"tensordot: cannot sum over {n} axes of {describe(a)} and {describe(b)}"
+            )
+        axes_a, axes_b = list(range(a.ndim - n, a.ndim)), list(range(n))
+    else:
+        first, second = axes
+        axes_a = [first] if isinstance(first, int) else list(first)
+        axes_b = [second] if isinstance(second, int) else list(second)
+        if len(axes_a) != len(axes_b):
+            raise ValueError(f"tensordot: axes {axes} pair {len(axes_a)} and {len(axes_b)} axes")
+    for t, ax in ((a, axes_a), (b, axes_b)):
+        if any(not -t.ndim <= x < t.ndim for x in ax) or len({x % t.ndim for x in ax}) < len(ax):
+            raise ValueError(f"tensordot: axes {ax} are not distinct axes of {describe(t)}")
+    axes_a, axes_b = [x % a.ndim for x in axes_a], [x % b.ndim for x in axes_b]
+    # Label a's axes a0, a1, ...; b's summed axes take the label of their partner in a.
+    la = [f"a{k}" for k in range(a.ndim)]
+    lb = [f"b{k}" for k in range(b.ndim)]
+    for x, y in zip(axes_a, axes_b, strict=True):
+        lb[y] = la[x]
+    keep = {x for x in (*la, *lb) if not (x in la and x in lb)}
+    out, _ = _contract(a, la, b, lb, keep)
+    return out
+
+
+def _flat(x: TensorVariable) -> TensorVariable:
+    return x if x.ndim == 1 else reshape(x, (_prod(shape_tuple(x)),))
+
+
+def outer(a: Any, b: Any) -> TensorVariable:
+    """The outer product of two arrays, flattened first (numpy.outer): out[i, j] = a[i] b[j]."""
+    from tensorgraft.tensor.math import mul
+
+    a, b = _flat(as_tensor(a)), _flat(as_tensor(b))
+    return mul(DimShuffle(1, (0, "x"))(a), DimShuffle(1, ("x", 0))(b))
+
+
+def vdot(a: Any, b: Any) -> TensorVariable:
+    """The dot product of two arrays flattened, conjugating `a` first (numpy.vdot)."""
+    a, b = _flat(as_tensor(a)), _flat(as_tensor(b))
+    if a.type.numpy_dtype.kind == "c":
+        import tensorgraft.tensor as tt
+
+        a = tt.conj(a)
+    _check_lengths("vdot", a, b, [(0, 0)])
+    return matmul(a, b)
+
+
+def kron(a: Any, b: Any) -> TensorVariable:
+    """The Kronecker product (numpy.kron): blocks a[i, j] * b, axes of the lower-rank
+    operand padded with leading ones."""
+    from tensorgraft.tensor.math import mul
+
+    a, b = as_tensor(a), as_tensor(b)
+    nd = max(a.ndim, b.ndim)
+    # Axis k of the padded a goes to position 2k, of the padded b to 2k + 1: the product
+    # has axis pairs (a_k, b_k) that merge into one axis of length a_k * b_k.
+    pa, pb = nd - a.ndim, nd - b.ndim
+    a_order = tuple(x for k in range(nd) for x in (k - pa if k >= pa else "x", "x"))
+    b_order = tuple(x for k in range(nd) for x in ("x", k - pb if k >= pb else "x"))
+    a_e, b_e = DimShuffle(a.ndim, a_order)(a), DimShuffle(b.ndim, b_order)(b)
+    product = mul(a_e, b_e)
+    sa, sb = (1,) * (nd - a.ndim) + shape_tuple(a), (1,) * (nd - b.ndim) + shape_tuple(b)
+    return _reshaped(product, tuple(_prod([x, y]) for x, y in zip(sa, sb, strict=True)))
+
+
+# -- einsum ---------------------------------------------------------------------------------
+def _parse_einsum(subscripts: str, ndims: Sequence[int]) -> tuple[list[list[Label]], list[Label]]:
+    """The labels of each operand's axes and of the output; '...' axes get labels '.k'."""
+    spec = subscripts.replace(" ", "")
+    ins, arrow, out = spec.partition("->")
+    terms = ins.split(",")
+    if len(terms) != len(ndims):
+        raise ValueError(f"einsum: {subscripts!r} names {len(terms)} operands, got {len(ndims)}")
+    n_ellipsis = 0
+    for term, nd in zip(terms, ndims, strict=True):
+        n_named = len(term.replace("...", ""))
+        if "..." in term:
+            n_ellipsis = max(n_ellipsis, nd - n_named)
+        elif n_named != nd:
+            raise ValueError(f"einsum: term {term!r} has {n_named} labels for {nd} dimensions")
+    ell = [f".{k}" for k in range(n_ellipsis)]
+
+    def labels(term: str, nd: int) -> list[Label]:
+        if term.count("...") > 1 or not all(c.isalpha() for c in term.replace("...", "")):
+            raise ValueError(f"einsum: bad term {term!r} in {subscripts!r}")
+        head, dots, tail = term.partition("...")
+        if not dots:
+            return list(head)
+        n = nd - len(head) - len(tail)
+        if n < 0:
+            raise ValueError(f"einsum: term {term!r} has more labels than {nd} dimensions")
+        return [*head, *ell[n_ellipsis - n :], *tail]
+
+    in_labels = [labels(t, nd) for t, nd in zip(terms, ndims, strict=True)]
+    named = [x for ls in in_labels for x in ls if not x.startswith(".")]
+    if arrow:
+        if ell and "..." not in out:
+            raise ValueError(f"einsum: {subscripts!r} has '...' in its inputs, not its output")
+        head, dots, tail = out.partition("...")
+        out_labels = [*head, *(ell if dots else []), *tail]
+        unknown = [x for x in out_labels if not x.startswith(".") and x not in named]
+        if unknown or len(set(out_labels)) != len(out_labels):
+            raise ValueError(f"einsum: bad output {out!r} for inputs {ins!r}")
+    else:
+        out_labels = [*ell, *sorted(x for x in set(named) if named.count(x) == 1)]
+    return in_labels, out_labels
+
+
+def _diagonals(x: TensorVariable, labels: list[Label]) -> tuple[TensorVariable, list[Label]]:
+    """Take the diagonal over each label repeated within one operand ('ii->i')."""
+    import tensorgraft.tensor as tt
+
+    while len(set(labels)) != len(labels):
+        label = next(y for y in labels if labels.count(y) > 1)
+        first = labels.index(label)
+        second = labels.index(label, first + 1)
+        x = tt.diagonal(x, axis1=first, axis2=second)  # the diagonal becomes the last axis
+        labels = [y for k, y in enumerate(labels) if k not in (first, second)] + [label]
+    return x, labels
+
+
+def _sum_out(
+    x: TensorVariable, labels: list[Label], keep: set[Label]
+) -> tuple[TensorVariable, list[Label]]:
+    from tensorgraft.tensor.reduction import sum as tsum
+
+    axes = tuple(k for k, label in enumerate(labels) if label not in keep)
+    if not axes:
+        return x, labels
+    return tsum(x, axis=axes, dtype=x.dtype), [y for y in labels if y in keep]
+
+
+def einsum(subscripts: str, *operands: Any) -> TensorVariable:
+    """Einstein summation in NumPy's notation: `einsum("ij,jk->ik", a, b)`.
+
+    Implicit output (labels used once, sorted), '...' for broadcast axes and repeated
+    labels within one operand (diagonals) are supported. Operands are contracted left to
+    right, each pair through one batched matrix product; the dtype is NumPy's result type.
+    Kept axes broadcast; a summed label must have one length in every operand (NumPy
+    would also broadcast a length-1 one).
+    """
+    if not operands:
+        raise ValueError("einsum needs at least one operand")
+    tensors = [as_tensor(o) for o in operands]
+    in_labels, out_labels = _parse_einsum(subscripts, [t.ndim for t in tensors])
+    dtype = np.result_type(*[t.dtype for t in tensors]).name
+    from tensorgraft.tensor.math import cast
+
+    items = [_diagonals(cast(t, dtype), ls) for t, ls in zip(tensors, in_labels, strict=True)]
+
+    def needed(rest: Sequence[tuple[TensorVariable, list[Label]]]) -> set[Label]:
+        return set(out_labels).union(*(ls for _, ls in rest))
+
+    acc, acc_labels = _sum_out(*items[0], needed(items[1:]))
+    for k in range(1, len(items)):
+        keep = needed(items[k + 1 :])
+        x, labels = _sum_out(*items[k], keep | set(acc_labels))
+        acc, acc_labels = _sum_out(acc, acc_labels, keep | set(labels))
+        acc, acc_labels = _contract(acc, acc_labels, x, labels, keep)
+    acc, acc_labels = _sum_out(acc, acc_labels, set(out_labels))
+    order = tuple(acc_labels.index(x) for x in out_labels)
+    return acc if order == tuple(range(acc.ndim)) else DimShuffle(acc.ndim, order)(acc)
+
+
+__all__ = [
+    "einsum",
+    "kron",
+    "outer",
+    "tensordot",
+    "vdot",
+]

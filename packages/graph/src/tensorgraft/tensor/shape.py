@@ -1,4 +1,10 @@
-"""Shape ops: `Shape`, `ShapeI`, and the DimShuffle helpers transpose / squeeze / expand_dims."""
+"""Shape ops: `Shape`, `ShapeI`, `Reshape`, `SpecifyShape`, and the DimShuffle helpers
+(transpose, swapaxes, moveaxis, squeeze, expand_dims).
+
+Shapes given by users (`reshape(x, (n, -1))`) become int64 vectors: a constant when all
+entries are ints, else the entries stacked. `static_entries` reads back what is known of
+such a vector statically, so the static output shape survives symbolic entries.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from tensorgraft.graph.basic import Apply, Variable
+from tensorgraft.graph.basic import Apply, Constant, Variable
 from tensorgraft.graph.op import Op
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor, constant
-from tensorgraft.tensor.elemwise import DimShuffle
+from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
+from tensorgraft.tensor.subtensor import INT, Subtensor
 from tensorgraft.tensor.type import TensorType
 from tensorgraft.tensor.variable import TensorVariable
 
@@ -134,11 +141,391 @@ def expand_dims(x: Any, axis: int | Sequence[int]) -> TensorVariable:
     return DimShuffle(x.ndim, order)(x)
 
 
+# -- static facts about shape entries -------------------------------------------------------------
+def static_int(var: Any) -> int | None:
+    """The value of an integer scalar when it is known statically, else None.
+
+    Reads constants, static lengths behind `ShapeI(i)(x)` and `x.shape[i]`, and folds
+    integer elementwise arithmetic on those (`n * m`, `n - 1`, casts); else unknown.
+    """
+    if isinstance(var, int | np.integer) and not isinstance(var, bool | np.bool_):
+        return int(var)
+    if isinstance(var, Constant):
+        data = np.asarray(var.data)
+        return int(data) if data.ndim == 0 and data.dtype.kind in "biu" else None
+    node = getattr(var, "owner", None)
+    if node is None:
+        return None
+    op = node.op
+    if isinstance(op, ShapeI):
+        return node.inputs[0].type.shape[op.i]
+    if isinstance(op, Subtensor) and op.idx_list == (INT,):
+        vec, idx = node.inputs
+        i = static_int(idx)
+        lengths = static_entries(vec)
+        if i is not None and lengths is not None and -len(lengths) <= i < len(lengths):
+            return lengths[i]
+    if isinstance(op, Elemwise) and var.type.ndim == 0 and var.type.numpy_dtype.kind in "biu":
+        values = [static_int(i) for i in node.inputs]
+        if None not in values:
+            args = [
+                np.asarray(v, dtype=i.type.dtype) for v, i in zip(values, node.inputs, strict=True)
+            ]
+            with np.errstate(all="ignore"):
+                return int(op.perform(node, args)[var.index])
+    return None
+
+
+def static_entries(vec: Variable) -> tuple[int | None, ...] | None:
+    """What is statically known of the entries of an integer vector (None: its length too).
+
+    Reads constants, `shape(x)` and vectors stacked from scalars (`[n, 3]`).
+    """
+    from tensorgraft.tensor.construction import Join
+
+    length = vec.type.shape[0]  # type: ignore[attr-defined]
+    if isinstance(vec, Constant):
+        return tuple(int(v) for v in np.asarray(vec.data))
+    node = vec.owner
+    if node is not None and isinstance(node.op, Shape):
+        return node.inputs[0].type.shape  # type: ignore[attr-defined]
+    if node is not None and isinstance(node.op, Join) and node.op.axis == 0:
+        parts: list[int | None] = []
+        for piece in node.inputs:
+            op = piece.owner.op if piece.owner is not None else None
+            if isinstance(op, DimShuffle) and op.new_order == ("x",):
+                parts.append(static_int(piece.owner.inputs[0]))  # type: ignore[union-attr]
+            else:
+                entries = static_entries(piece)
+                if entries is None:
+                    break
+                parts.extend(entries)
+        else:
+            return tuple(parts)
+    return None if length is None else (None,) * length
+
+
+def as_shape_vector(shape: Any, what: str = "shape") -> TensorVariable:
+    """A shape given as an int, a sequence of ints / integer scalars, or an integer vector,
+    as an int64 vector variable (a constant when every entry is an int)."""
+    from tensorgraft.tensor.construction import stack
+    from tensorgraft.tensor.math import cast
+
+    if isinstance(shape, Variable):
+        var = as_tensor(shape)
+        if var.ndim > 1 or var.type.numpy_dtype.kind not in "iu":
+            raise TypeError(f"{what} must be integers; got {describe(var)}, a {var.type}")
+        return cast(var if var.ndim == 1 else expand_dims(var, 0), "int64")
+    entries = [shape] if not isinstance(shape, tuple | list | np.ndarray) else list(shape)
+    for e in entries:
+        ok = isinstance(e, int | np.integer) and not isinstance(e, bool | np.bool_)
+        if not ok and not (
+            isinstance(e, Variable)
+            and e.type.ndim == 0  # type: ignore[attr-defined]
+            and e.type.numpy_dtype.kind in "iu"  # type: ignore[attr-defined]
+        ):
+            raise TypeError(f"{what} entries must be integers or integer scalars, got {e!r}")
+    if all(not isinstance(e, Variable) for e in entries):
+        return constant(np.asarray([int(e) for e in entries], dtype="int64"))
+    return stack([cast(shape_entry_variable(e), "int64") for e in entries])
+
+
+def _prod(entries: Sequence[Any]) -> Any:
+    """The product of shape entries: an int when all are ints, else an int64 scalar."""
+    from tensorgraft.tensor.math import mul
+
+    static = int(np.prod([e for e in entries if isinstance(e, int)], dtype="int64"))
+    symbolic = [e for e in entries if not isinstance(e, int)]
+    if not symbolic:
+        return static
+    out = symbolic[0] if static == 1 else mul(symbolic[0], static)
+    for e in symbolic[1:]:
+        out = mul(out, e)
+    return out
+
+
+def _fmt(entries: Sequence[int | None]) -> str:
+    return (
+        "("
+        + ", ".join("?" if e is None else str(e) for e in entries)
+        + (",)" if len(entries) == 1 else ")")
+    )
+
+
+# -- Reshape --------------------------------------------------------------------------------------
+def _reshape_static(x: TensorVariable, entries: tuple[int | None, ...]) -> tuple[int | None, ...]:
+    """The static output shape of reshaping `x` to `entries`; ValueError where impossible."""
+    known = [e for e in entries if e is not None]
+    if any(e < -1 for e in known) or known.count(-1) > 1:
+        raise ValueError(
+            f"cannot reshape {describe(x)} into shape {_fmt(entries)}: lengths must be >= 0, "
+            "with at most one -1"
+        )
+    static = [s for s in x.type.shape if s is not None]
+    size = None if len(static) < x.ndim else int(np.prod(static, dtype="int64"))
+    others = [e for e in entries if e != -1]
+    out = [None if e == -1 else e for e in entries]
+    if size is None or None in others:
+        return tuple(out)
+    rest = int(np.prod(others, dtype="int64"))  # type: ignore[arg-type]
+    if -1 in entries and rest != 0 and size % rest == 0:
+        out[entries.index(-1)] = size // rest
+    elif -1 in entries or rest != size:
+        raise ValueError(
+            f"cannot reshape {describe(x)} with shape {x.type.shape} ({size} elements) "
+            f"into shape {_fmt(entries)}"
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Reshape(Op):
+    """`x` with a new shape of `ndim` dimensions, given by an int64 vector input.
+
+    One entry may be -1: that length is what the size of `x` leaves. The static output
+    shape comes from the entries known statically (constants, static lengths).
+    """
+
+    ndim: int
+
+    view_map = {0: [0]}  # noqa: RUF012 - class-level constant shared by all instances
+
+    def make_node(self, x: Any, shape: Any) -> Apply:
+        x = as_tensor(x)
+        shape = as_shape_vector(shape)
+        if shape.type.shape[0] not in (None, self.ndim):
+            raise ValueError(
+                f"{self}: the shape {describe(shape)} has {shape.type.shape[0]} entries, "
+                f"not {self.ndim}"
+            )
+        entries = static_entries(shape) or (None,) * self.ndim
+        out = _reshape_static(x, entries)
+        return Apply(self, [x, shape], [TensorType(x.dtype, out)()])
+
+    def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        x, shape = inputs
+        new = tuple(int(s) for s in shape)
+        if len(new) != self.ndim:
+            raise ValueError(f"{self}: got a shape of {len(new)} entries, {new}")
+        try:
+            return [np.reshape(x, new)]
+        except ValueError:
+            raise ValueError(
+                f"cannot reshape {describe(node.inputs[0])} with shape {x.shape} "
+                f"({x.size} elements) into shape {new}"
+            ) from None
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
+        from tensorgraft.tensor.math import eq, floor_div, maximum, switch
+
+        static = node.outputs[0].type.shape  # type: ignore[attr-defined]
+        vec = node.inputs[1]
+        entries = static_entries(vec) or (None,) * self.ndim
+        given = [e if e is not None and e >= 0 else vec[i] for i, e in enumerate(entries)]  # type: ignore[index]
+        size = _prod(input_shapes[0])
+        out: list[Any] = []
+        for i, e in enumerate(entries):
+            if static[i] is not None:
+                out.append(static[i])
+                continue
+            if e is not None and e >= 0:
+                out.append(given[i])
+                continue
+            rest = _prod(given[:i] + given[i + 1 :])
+            inferred = floor_div(size, rest if isinstance(rest, int) and rest else maximum(rest, 1))
+            out.append(inferred if e == -1 else switch(eq(given[i], -1), inferred, given[i]))
+        return [tuple(out)]
+
+    def __str__(self) -> str:
+        return f"Reshape{{{self.ndim}}}"
+
+
+def reshape(x: Any, shape: Any, ndim: int | None = None) -> TensorVariable:
+    """`x` with a new shape, like numpy.reshape: `reshape(x, (n, -1))`.
+
+    `shape` is an int, a sequence of ints and integer scalars (one entry may be -1), or an
+    integer vector; `ndim` gives its length when a vector's length is not known statically.
+    """
+    x = as_tensor(x)
+    vec = as_shape_vector(shape)
+    length = vec.type.shape[0]
+    if length is None:
+        if ndim is None:
+            raise ValueError(
+                f"reshape of {describe(x)}: the length of the shape {describe(vec)} is not "
+                "known statically; pass ndim="
+            )
+        length = ndim
+    elif ndim is not None and ndim != length:
+        raise ValueError(
+            f"reshape of {describe(x)}: ndim={ndim} but the shape has {length} entries"
+        )
+    return Reshape(length)(x, vec)
+
+
+def flatten(x: Any, ndim: int = 1) -> TensorVariable:
+    """`x` with its trailing axes merged so that `ndim` axes remain (numpy flatten: ndim=1)."""
+    x = as_tensor(x)
+    if not 1 <= ndim <= max(x.ndim, 1):
+        raise ValueError(f"flatten of {describe(x)} with {x.ndim} dimensions to ndim={ndim}")
+    lengths = shape_tuple(x)
+    # An explicit product, not -1: (0, -1) cannot be reshaped, (0, 3 * 4) can.
+    last = -1 if ndim == 1 else _prod(lengths[ndim - 1 :])
+    return reshape(x, (*lengths[: ndim - 1], last))
+
+
+# -- SpecifyShape ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SpecifyShape(Op):
+    """`x` itself, checked at run time to have the given lengths.
+
+    `given[a]` says whether axis `a` has a length to check (one int64 scalar input each,
+    in axis order); the output's static shape takes those known statically.
+    """
+
+    given: tuple[bool, ...]
+
+    view_map = {0: [0]}  # noqa: RUF012 - class-level constant shared by all instances
+
+    def make_node(self, x: Any, *lengths: Any) -> Apply:
+        x = as_tensor(x)
+        if x.ndim != len(self.given) or len(lengths) != sum(self.given):
+            raise ValueError(
+                f"{self}: {describe(x)} has {x.ndim} dimensions, {len(lengths)} lengths given"
+            )
+        lengths_v = [_length_input(n, x) for n in lengths]
+        it = iter(lengths_v)
+        wanted = [static_int(next(it)) if g else None for g in self.given]
+        if any(w is not None and w < 0 for w in wanted):
+            raise ValueError(f"specify_shape of {describe(x)}: negative length in {_fmt(wanted)}")
+        for have, want in zip(x.type.shape, wanted, strict=True):
+            if have is not None and want is not None and have != want:
+                raise ValueError(
+                    f"specify_shape: {describe(x)} has static shape {x.type.shape}, "
+                    f"not {_fmt(wanted)}"
+                )
+        out = tuple(w if w is not None else s for s, w in zip(x.type.shape, wanted, strict=True))
+        return Apply(self, [x, *lengths_v], [TensorType(x.dtype, out)()])
+
+    def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        x, *lengths = inputs
+        it = iter(lengths)
+        wanted = [int(next(it)) if g else None for g in self.given]
+        if x.ndim != len(wanted) or any(
+            w is not None and w != n for w, n in zip(wanted, x.shape, strict=True)
+        ):
+            raise ValueError(
+                f"specify_shape: {describe(node.inputs[0])} has shape {x.shape}, "
+                f"expected {_fmt(wanted)}"
+            )
+        return [x]
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
+        static = node.outputs[0].type.shape  # type: ignore[attr-defined]
+        it = iter(node.inputs[1:])
+        out = []
+        for a, g in enumerate(self.given):
+            length = next(it) if g else None
+            if static[a] is not None:
+                out.append(static[a])
+            else:
+                out.append(input_shapes[0][a] if length is None else length)
+        return [tuple(out)]
+
+    def __str__(self) -> str:
+        return "SpecifyShape{" + ", ".join("n" if g else "?" for g in self.given) + "}"
+
+
+def _length_input(n: Any, x: Variable) -> TensorVariable:
+    from tensorgraft.tensor.math import cast
+
+    var = as_tensor(n) if isinstance(n, Variable) else None
+    if var is None:
+        if isinstance(n, bool | np.bool_) or not isinstance(n, int | np.integer):
+            raise TypeError(f"specify_shape of {describe(x)}: lengths must be integers, got {n!r}")
+        return constant(int(n), dtype="int64")
+    if var.ndim != 0 or var.type.numpy_dtype.kind not in "iu":
+        raise TypeError(
+            f"specify_shape of {describe(x)}: a length must be an integer scalar, "
+            f"got {describe(var)}, a {var.type}"
+        )
+    return cast(var, "int64")
+
+
+def specify_shape(x: Any, shape: Any) -> TensorVariable:
+    """`x`, asserting at run time that its shape is `shape`; the static shape takes it.
+
+    `shape` holds ints, integer scalars and None (a length left free), one per axis.
+    """
+    x = as_tensor(x)
+    if isinstance(shape, Variable):
+        vec = as_shape_vector(shape)
+        if vec.type.shape[0] is None:
+            raise ValueError(
+                f"specify_shape of {describe(x)}: the length of {describe(vec)} is unknown"
+            )
+        entries: list[Any] = [vec[i] for i in range(vec.type.shape[0])]
+    else:
+        entries = [shape] if not isinstance(shape, tuple | list) else list(shape)
+    if len(entries) != x.ndim:
+        raise ValueError(
+            f"specify_shape: {describe(x)} has {x.ndim} dimensions, got shape {tuple(entries)}"
+        )
+    if all(e is None for e in entries):
+        return x
+    given = tuple(e is not None for e in entries)
+    return SpecifyShape(given)(x, *[e for e in entries if e is not None])
+
+
+# -- axis permutations ----------------------------------------------------------------------------
+def swapaxes(x: Any, axis1: int, axis2: int) -> TensorVariable:
+    """`x` with two axes exchanged (numpy.swapaxes)."""
+    x = as_tensor(x)
+    order = list(range(x.ndim))
+    a, b = _normalize_axis(axis1, x.ndim, x), _normalize_axis(axis2, x.ndim, x)
+    order[a], order[b] = order[b], order[a]
+    return transpose(x, order)
+
+
+def moveaxis(
+    x: Any, source: int | Sequence[int], destination: int | Sequence[int]
+) -> TensorVariable:
+    """`x` with axes moved from `source` to `destination`, the others in order (numpy.moveaxis)."""
+    x = as_tensor(x)
+    src = normalize_axes_ordered(source, x)
+    dst = normalize_axes_ordered(destination, x)
+    if len(src) != len(dst):
+        raise ValueError(
+            f"moveaxis: source {source} and destination {destination} differ in length"
+        )
+    order = [a for a in range(x.ndim) if a not in src]
+    for d, s in sorted(zip(dst, src, strict=True)):
+        order.insert(d, s)
+    return transpose(x, order)
+
+
+def normalize_axes_ordered(axis: int | Sequence[int], x: Variable) -> list[int]:
+    """`axis` (an int or a sequence) as non-negative axes of `x`, in the given order."""
+    ndim = x.type.ndim  # type: ignore[attr-defined]
+    axes = [axis] if isinstance(axis, int | np.integer) else list(axis)
+    norm = [_normalize_axis(a, ndim, x) for a in axes]
+    if len(set(norm)) != len(norm):
+        raise ValueError(f"repeated axis in {axis} for {describe(x)}")
+    return norm
+
+
 __all__ = [
+    "Reshape",
     "Shape",
     "ShapeI",
+    "SpecifyShape",
     "expand_dims",
+    "flatten",
+    "moveaxis",
+    "reshape",
     "shape",
+    "specify_shape",
     "squeeze",
+    "swapaxes",
     "transpose",
 ]

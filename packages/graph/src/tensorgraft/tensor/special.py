@@ -1,5 +1,87 @@
-"""Special functions (SciPy reference): erf, gammaln, sigmoid, softplus, ..."""
+"""Special functions (SciPy reference): erf, gammaln, sigmoid, softplus, ...
+
+Each is an `Elemwise` of the scalar op of the same name (`ts.erf`, `ts.softplus`), with
+the dtype scipy.special returns (float32 stays float32, integers give float64); the
+NumPy-based ones (`logaddexp`, `softplus`, `log1mexp`) follow NumPy's dtype rules.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from tensorgraft.tensor import scalar_ops as ts
+from tensorgraft.tensor.math import elemwise_binary, elemwise_unary
+
+# -- error functions ----------------------------------------------------------------------------
+erf = elemwise_unary(ts.erf, "The error function (scipy.special.erf).")
+erfc = elemwise_unary(ts.erfc, "1 - erf(x), accurate where erf(x) is near 1 (scipy.special.erfc).")
+erfcx = elemwise_unary(ts.erfcx, "exp(x**2) * erfc(x), the scaled erfc (scipy.special.erfcx).")
+erfinv = elemwise_unary(ts.erfinv, "The inverse of erf, on [-1, 1] (scipy.special.erfinv).")
+erfcinv = elemwise_unary(ts.erfcinv, "The inverse of erfc, on [0, 2] (scipy.special.erfcinv).")
+
+# -- gamma and beta functions -------------------------------------------------------------------
+gamma = elemwise_unary(ts.gamma, "The gamma function (scipy.special.gamma).")
+gammaln = elemwise_unary(ts.gammaln, "log |gamma(x)| (scipy.special.gammaln).")
+digamma = elemwise_unary(ts.digamma, "The digamma function, d/dx log gamma(x) (scipy.special.psi).")
+polygamma = elemwise_binary(
+    ts.polygamma,
+    "The n-th derivative of digamma at x, for an integer order n >= 0 (scipy.special.polygamma).",
+)
+gammainc = elemwise_binary(
+    ts.gammainc, "The regularized lower incomplete gamma function P(a, x) (scipy.special.gammainc)."
+)
+gammaincc = elemwise_binary(
+    ts.gammaincc,
+    "The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x) "
+    "(scipy.special.gammaincc).",
+)
+betaln = elemwise_binary(ts.betaln, "log |beta(a, b)| (scipy.special.betaln).")
+psi = digamma
+
+# -- logistic functions and stable logarithms ----------------------------------------------------
+sigmoid = elemwise_unary(
+    ts.sigmoid, "The logistic function 1 / (1 + exp(-x)) (scipy.special.expit)."
+)
+softplus = elemwise_unary(
+    ts.softplus, "log(1 + exp(x)), stable for all x: exactly x for large x (numpy.logaddexp(0, x))."
+)
+log1mexp = elemwise_unary(
+    ts.log1mexp,
+    "log(1 - exp(x)) for x <= 0, stable near 0 and for very negative x "
+    "(log(-expm1(x)) above -ln 2, log1p(-exp(x)) below).",
+)
+logit = elemwise_unary(ts.logit, "log(p / (1 - p)), the inverse of sigmoid (scipy.special.logit).")
+xlogy = elemwise_binary(ts.xlogy, "x * log(y), and 0 where x == 0 (scipy.special.xlogy).")
+xlog1py = elemwise_binary(ts.xlog1py, "x * log1p(y), and 0 where x == 0 (scipy.special.xlog1py).")
+logaddexp = elemwise_binary(
+    ts.logaddexp, "log(exp(x) + exp(y)), without overflow (numpy.logaddexp)."
+)
+logaddexp2 = elemwise_binary(
+    ts.logaddexp2, "log2(2**x + 2**y), without overflow (numpy.logaddexp2)."
+)
+expit = sigmoid
+log1pexp = softplus
+
+__all__ = [
+    "betaln",
+    "digamma",
+    "erf",
+    "erfc",
+    "erfcinv",
+    "erfcx",
+    "erfinv",
+    "expit",
+    "gamma",
+    "gammainc",
+    "gammaincc",
+    "gammaln",
+    "log1mexp",
+    "log1pexp",
+    "logaddexp",
+    "logaddexp2",
+    "logit",
+    "polygamma",
+    "psi",
+    "sigmoid",
+    "softplus",
+    "xlog1py",
+    "xlogy",
+]

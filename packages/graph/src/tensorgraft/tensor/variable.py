@@ -342,13 +342,13 @@ class TensorVariable(Variable):
         """Whether some element is true over `axis` (numpy.any)."""
         return _tt().any(self, axis=axis, keepdims=keepdims)
 
-    def cumsum(self, axis: int | None = None) -> Any:
+    def cumsum(self, axis: int | None = None, dtype: Any = None) -> Any:
         """Cumulative sum along `axis` (numpy.cumsum; flattened when axis is None)."""
-        return _tt().cumsum(self, axis=axis)
+        return _tt().cumsum(self, axis=axis, dtype=dtype)
 
-    def cumprod(self, axis: int | None = None) -> Any:
+    def cumprod(self, axis: int | None = None, dtype: Any = None) -> Any:
         """Cumulative product along `axis` (numpy.cumprod)."""
-        return _tt().cumprod(self, axis=axis)
+        return _tt().cumprod(self, axis=axis, dtype=dtype)
 
     def dot(self, other: Any) -> Any:
         return _m().dot(self, other)

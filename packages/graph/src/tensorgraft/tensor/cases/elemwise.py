@@ -61,38 +61,132 @@ _ELEMWISE: list[
     ("gt", tt.gt, np.greater, "float64", [(-2, 2), (-2, 2)]),
     ("ge", tt.ge, np.greater_equal, "float64", [(-2, 2), (-2, 2)]),
     ("lt.int64", tt.lt, np.less, "int64", [(-2, 2), (-2, 2)]),
+    # Remainders, absolute values, roots.
+    ("mod", tt.mod, np.remainder, "float64", [(-5, 5), (0.5, 3)]),
+    ("mod.int64", tt.mod, np.remainder, "int64", [(-9, 9), (1, 4)]),
+    ("mod.int8_negative_divisor", tt.mod, np.remainder, "int8", [(-9, 9), (-4, -1)]),
+    ("abs", tt.abs, np.absolute, "float64", [(-3, 3)]),
+    ("abs.int8", tt.abs, np.absolute, "int8", [(-100, 100)]),
+    ("abs.complex128", tt.abs, np.absolute, "complex128", [(-2, 2)]),
+    ("sign", tt.sign, np.sign, "float64", [(-3, 3)]),
+    ("sign.int64", tt.sign, np.sign, "int64", [(-2, 2)]),
+    ("reciprocal", tt.reciprocal, np.reciprocal, "float64", [(0.5, 3)]),
+    ("reciprocal.float32", tt.reciprocal, np.reciprocal, "float32", [(-3, -0.5)]),
+    ("sqr", tt.sqr, np.square, "float64", [(-3, 3)]),
+    ("sqr.int64", tt.sqr, np.square, "int64", [(-9, 9)]),
+    ("sqr.complex128", tt.sqr, np.square, "complex128", [(-2, 2)]),
+    ("sqrt", tt.sqrt, np.sqrt, "float64", [(0, 5)]),
+    ("sqrt.float32", tt.sqrt, np.sqrt, "float32", [(0, 5)]),
+    ("sqrt.int64", tt.sqrt, np.sqrt, "int64", [(0, 100)]),
+    ("sqrt.complex128", tt.sqrt, np.sqrt, "complex128", [(-2, 2)]),
+    # Rounding.
+    ("round", tt.round, np.round, "float64", [(-5, 5)]),
+    ("round.float32", tt.round, np.round, "float32", [(-5, 5)]),
+    ("floor", tt.floor, np.floor, "float64", [(-5, 5)]),
+    ("floor.int64", tt.floor, np.floor, "int64", [(-9, 9)]),
+    ("ceil", tt.ceil, np.ceil, "float64", [(-5, 5)]),
+    ("ceil.float32", tt.ceil, np.ceil, "float32", [(-5, 5)]),
+    ("trunc", tt.trunc, np.trunc, "float64", [(-5, 5)]),
+    # Logic.
+    ("logical_and", tt.logical_and, np.logical_and, "bool", [(0, 1), (0, 1)]),
+    ("logical_and.float64", tt.logical_and, np.logical_and, "float64", [(-1, 1), (-1, 1)]),
+    ("logical_or", tt.logical_or, np.logical_or, "bool", [(0, 1), (0, 1)]),
+    ("logical_or.int64", tt.logical_or, np.logical_or, "int64", [(-1, 1), (-1, 1)]),
+    ("logical_xor", tt.logical_xor, np.logical_xor, "bool", [(0, 1), (0, 1)]),
+    ("logical_not", tt.logical_not, np.logical_not, "bool", [(0, 1)]),
+    ("logical_not.int8", tt.logical_not, np.logical_not, "int8", [(-1, 1)]),
+    # Bits.
+    ("bitwise_and", tt.bitwise_and, np.bitwise_and, "int64", [(-99, 99), (-99, 99)]),
+    ("bitwise_and.bool", tt.bitwise_and, np.bitwise_and, "bool", [(0, 1), (0, 1)]),
+    ("bitwise_or", tt.bitwise_or, np.bitwise_or, "int64", [(-99, 99), (-99, 99)]),
+    ("bitwise_or.uint8", tt.bitwise_or, np.bitwise_or, "uint8", [(0, 255), (0, 255)]),
+    ("bitwise_xor", tt.bitwise_xor, np.bitwise_xor, "int64", [(-99, 99), (-99, 99)]),
+    ("bitwise_xor.bool", tt.bitwise_xor, np.bitwise_xor, "bool", [(0, 1), (0, 1)]),
+    ("invert", tt.invert, np.invert, "int64", [(-99, 99)]),
+    ("invert.uint8", tt.invert, np.invert, "uint8", [(0, 255)]),
+    ("invert.bool", tt.invert, np.invert, "bool", [(0, 1)]),
+    ("left_shift", tt.left_shift, np.left_shift, "int64", [(-99, 99), (0, 8)]),
+    ("left_shift.uint8", tt.left_shift, np.left_shift, "uint8", [(0, 255), (0, 7)]),
+    ("right_shift", tt.right_shift, np.right_shift, "int64", [(-999, 999), (0, 8)]),
+    ("right_shift.int8", tt.right_shift, np.right_shift, "int8", [(-128, 127), (0, 7)]),
+    # Complex numbers.
+    ("real", tt.real, np.real, "complex128", [(-2, 2)]),
+    ("real.complex64", tt.real, np.real, "complex64", [(-2, 2)]),
+    ("imag", tt.imag, np.imag, "complex128", [(-2, 2)]),
+    ("imag.float64", tt.imag, np.imag, "float64", [(-2, 2)]),
+    ("conj", tt.conj, np.conjugate, "complex128", [(-2, 2)]),
+    ("conj.complex64", tt.conj, np.conjugate, "complex64", [(-2, 2)]),
+    ("conj.float64", tt.conj, np.conjugate, "float64", [(-2, 2)]),
+    ("angle", tt.angle, np.angle, "complex128", [(-2, 2)]),
+    ("angle.float64", tt.angle, np.angle, "float64", [(-2, 2)]),
+    # Exponentials and logarithms.
+    ("exp2", tt.exp2, np.exp2, "float64", [(-5, 5)]),
+    ("exp2.int64", tt.exp2, np.exp2, "int64", [(-5, 5)]),
+    ("expm1", tt.expm1, np.expm1, "float64", [(-1e-3, 1e-3)]),
+    ("expm1.float32", tt.expm1, np.expm1, "float32", [(-3, 3)]),
+    ("log2", tt.log2, np.log2, "float64", [(0.1, 9)]),
+    ("log10", tt.log10, np.log10, "float64", [(0.1, 999)]),
+    ("log10.float32", tt.log10, np.log10, "float32", [(0.1, 999)]),
+    ("log.complex128", tt.log, np.log, "complex128", [(-2, 2)]),
+    # Trigonometric and hyperbolic.
+    ("tan", tt.tan, np.tan, "float64", [(-1.2, 1.2)]),
+    ("tan.float32", tt.tan, np.tan, "float32", [(-1.2, 1.2)]),
+    ("arcsin", tt.arcsin, np.arcsin, "float64", [(-1, 1)]),
+    ("arccos", tt.arccos, np.arccos, "float64", [(-1, 1)]),
+    ("arccos.float32", tt.arccos, np.arccos, "float32", [(-1, 1)]),
+    ("arctan", tt.arctan, np.arctan, "float64", [(-9, 9)]),
+    ("arctan2", tt.arctan2, np.arctan2, "float64", [(-3, 3), (-3, 3)]),
+    ("arctan2.float32", tt.arctan2, np.arctan2, "float32", [(-3, 3), (-3, 3)]),
+    ("sinh", tt.sinh, np.sinh, "float64", [(-3, 3)]),
+    ("cosh", tt.cosh, np.cosh, "float64", [(-3, 3)]),
+    ("tanh", tt.tanh, np.tanh, "float64", [(-5, 5)]),
+    ("tanh.float32", tt.tanh, np.tanh, "float32", [(-5, 5)]),
+    ("tanh.complex128", tt.tanh, np.tanh, "complex128", [(-1, 1)]),
+    ("arcsinh", tt.arcsinh, np.arcsinh, "float64", [(-9, 9)]),
+    ("arccosh", tt.arccosh, np.arccosh, "float64", [(1, 9)]),
+    ("arctanh", tt.arctanh, np.arctanh, "float64", [(-0.99, 0.99)]),
+    ("arctanh.float32", tt.arctanh, np.arctanh, "float32", [(-0.99, 0.99)]),
 ]
 
-# Comparisons draw integer-valued floats, so that ties happen.
-_TIES = {"eq", "neq", "lt", "le", "gt", "ge"}
+# Comparisons and logic draw integer-valued floats, so that ties and zeros happen.
+_TIES = {"eq", "neq", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
+# Input shapes: a matrix of unknown shape, broadcast against a vector of static length 3,
+# and a scalar (0-d) third input.
+_SHAPES: list[tuple[int, ...]] = [(2, 3), (3,), ()]
 
 
-def _elemwise_case(
-    suffix: str,
+def register_elemwise_case(
+    name: str,
     fn: Callable[..., Any],
     ref: Callable[..., Any],
     dtype: str,
     ranges: list[tuple[float, float]],
 ) -> None:
-    # A matrix of unknown shape, broadcast against a vector of static length 3.
-    shapes = [(2, 3), (3,)][: len(ranges)]
-    ties = suffix.split(".")[0] in _TIES
+    """Register case `name`: `fn` on inputs of `dtype` drawn from `ranges`, against `ref`.
+
+    The first input is a matrix of unknown shape (2, 3 at run time), the second a vector
+    of static shape (3,), the third a scalar. Integer dtypes draw integers; a range that
+    excludes 0 keeps divisors non-zero.
+    """
+    ties = name.split(".")[1] in _TIES
+    shapes = _SHAPES[: len(ranges)]
 
     def build(rng: np.random.Generator) -> Built:
-        x = tt.matrix("x", dtype=dtype)
-        inputs: list[Variable] = [x]
-        if len(ranges) > 1:
-            inputs.append(tt.vector("y", shape=(3,), dtype=dtype))
+        inputs: list[Variable] = [
+            tt.matrix("x", dtype=dtype),
+            tt.vector("y", shape=(3,), dtype=dtype),
+            tt.scalar("z", dtype=dtype),
+        ][: len(ranges)]
         values = [
             draw(rng, s, dtype, lo, hi, ties) for s, (lo, hi) in zip(shapes, ranges, strict=True)
         ]
         return inputs, [fn(*inputs)], values
 
-    register_case(f"elemwise.{suffix}", build, lambda *v: [ref(*v)])
+    register_case(name, build, lambda *v: [ref(*v)])
 
 
 for _suffix, _fn, _ref, _dtype, _ranges in _ELEMWISE:
-    _elemwise_case(_suffix, _fn, _ref, _dtype, _ranges)
+    register_elemwise_case(f"elemwise.{_suffix}", _fn, _ref, _dtype, _ranges)
 
 
 @case("elemwise.add.variadic", lambda x, y, z: [x + y + z])
@@ -180,6 +274,117 @@ def _cast_from_bool(rng: np.random.Generator) -> Built:
     return [x], [tt.cast(x, "uint8")], [np.asarray(rng.random(5) < 0.5)]
 
 
+@case("elemwise.clip", lambda x, lo, hi: [np.clip(x, lo, hi)])
+def _clip(rng: np.random.Generator) -> Built:
+    x, lo, hi = tt.matrix("x"), tt.vector("lo", shape=(3,)), tt.scalar("hi")
+    values = [uniform(rng, (2, 3), -3, 3), uniform(rng, (3,), -2, 0), np.asarray(1.5)]
+    return [x, lo, hi], [tt.clip(x, lo, hi)], values
+
+
+@case("elemwise.clip.int8_python_bounds", lambda x: [np.clip(x, -5, 5), np.clip(x, -1000, 7)])
+def _clip_int8(rng: np.random.Generator) -> Built:
+    # A Python bound beyond int8's range is no bound (numpy.clip): a minimum, not a clip.
+    x = tt.vector("x", dtype="int8")
+    return [x], [x.clip(-5, 5), tt.clip(x, -1000, 7)], [ints(rng, (6,), -9, 9, "int8")]
+
+
+@case("elemwise.clip.one_bound", lambda x: [np.clip(x, None, 0.5), np.clip(x, -0.5, None)])
+def _clip_one_bound(rng: np.random.Generator) -> Built:
+    x = tt.matrix("x", dtype="float32")
+    return [x], [tt.clip(x, None, 0.5), x.clip(min=-0.5)], [uniform(rng, (2, 3), -1, 1, "float32")]
+
+
+@case("elemwise.clip.nan", lambda x: [np.clip(x, -1.0, 1.0)])
+def _clip_nan(rng: np.random.Generator) -> Built:
+    x = tt.vector("x")
+    return [x], [tt.clip(x, -1.0, 1.0)], [np.array([np.nan, -np.inf, np.inf, 0.25, -3.0])]
+
+
+@case("elemwise.round.half_to_even", lambda x: [np.round(x)])
+def _round_ties(rng: np.random.Generator) -> Built:
+    x = tt.vector("x")
+    return [x], [tt.round(x)], [np.array([0.5, 1.5, 2.5, -0.5, -2.5, 3.49, -0.0])]
+
+
+@case("elemwise.round.decimals", lambda x: [np.round(x, 2), np.round(x, -1)])
+def _round_decimals(rng: np.random.Generator) -> Built:
+    x = tt.matrix("x")
+    return [x], [tt.round(x, 2), x.round(-1)], [uniform(rng, (2, 3), -99, 99)]
+
+
+@case("elemwise.round.int64_decimals", lambda x: [np.round(x, -1), np.round(x, 1)])
+def _round_int(rng: np.random.Generator) -> Built:
+    x = tt.vector("x", dtype="int64")
+    return [x], [tt.round(x, -1), tt.round(x, 1)], [np.array([-25, -15, 5, 14, 15, 25, 1001])]
+
+
+def _special_values(dtype: str) -> np.ndarray:
+    return np.array([np.nan, np.inf, -np.inf, 0.0, -1.5, 2.0], dtype=dtype)
+
+
+@case("elemwise.isnan", lambda x: [np.isnan(x), np.isinf(x), np.isfinite(x)])
+def _classify(rng: np.random.Generator) -> Built:
+    x = tt.vector("x")
+    return [x], [tt.isnan(x), tt.isinf(x), tt.isfinite(x)], [_special_values("float64")]
+
+
+@case("elemwise.isinf.float32", lambda x: [np.isinf(x), np.isfinite(x), np.isnan(x)])
+def _classify_float32(rng: np.random.Generator) -> Built:
+    x = tt.vector("x", dtype="float32")
+    return [x], [tt.isinf(x), tt.isfinite(x), tt.isnan(x)], [_special_values("float32")]
+
+
+@case("elemwise.isfinite.int64", lambda x: [np.isfinite(x), np.isnan(x), np.isinf(x)])
+def _classify_int(rng: np.random.Generator) -> Built:
+    x = tt.vector("x", dtype="int64")
+    return [x], [tt.isfinite(x), tt.isnan(x), tt.isinf(x)], [ints(rng, (4,), -9, 9)]
+
+
+@case("elemwise.isnan.complex128", lambda x: [np.isnan(x), np.isfinite(x)])
+def _classify_complex(rng: np.random.Generator) -> Built:
+    x = tt.vector("x", dtype="complex128")
+    value = np.array([complex(np.nan, 0), complex(0, np.inf), 1 + 2j])
+    return [x], [tt.isnan(x), tt.isfinite(x)], [value]
+
+
+@case("elemwise.operators", lambda x, y: [x % y, abs(x), ~x, x & y, x | y, x ^ y, x << 2, x >> 1])
+def _operators(rng: np.random.Generator) -> Built:
+    x, y = tt.vector("x", dtype="int32"), tt.vector("y", dtype="int32")
+    outs = [x % y, abs(x), ~x, x & y, x | y, x ^ y, x << 2, x >> 1]
+    return [x, y], outs, [ints(rng, (5,), -50, 50, "int32"), ints(rng, (5,), 1, 9, "int32")]
+
+
+@case("elemwise.mod.weak_scalar", lambda x: [x % 3, 7.5 % x])
+def _mod_weak(rng: np.random.Generator) -> Built:
+    x = tt.vector("x", dtype="float32")
+    return [x], [x % 3, 7.5 % x], [uniform(rng, (5,), 0.5, 9, "float32")]
+
+
+@case("elemwise.real.methods", lambda z: [z.real, z.imag, z.conj()])
+def _complex_methods(rng: np.random.Generator) -> Built:
+    z = tt.matrix("z", dtype="complex64")
+    value = (uniform(rng, (2, 3), -2, 2) + 1j * uniform(rng, (2, 3), -2, 2)).astype("complex64")
+    return [z], [z.real, z.imag, z.conj()], [value]
+
+
+@case("elemwise.sqrt.scalar", lambda x: [np.sqrt(x)])
+def _sqrt_scalar(rng: np.random.Generator) -> Built:
+    x = tt.scalar("x")
+    return [x], [tt.sqrt(x)], [np.asarray(2.25)]
+
+
+@case("elemwise.arctan2.static_broadcast", lambda y, x: [np.arctan2(y, x)])
+def _arctan2_static(rng: np.random.Generator) -> Built:
+    y, x = tt.tensor("y", shape=(1, 3)), tt.tensor("x", shape=(2, 1))
+    return [y, x], [tt.arctan2(y, x)], [uniform(rng, (1, 3), -2, 2), uniform(rng, (2, 1), -2, 2)]
+
+
+@case("elemwise.tanh.empty", lambda x: [np.tanh(x), np.floor(x)])
+def _tanh_empty(rng: np.random.Generator) -> Built:
+    x = tt.tensor("x", shape=(0, 3))
+    return [x], [tt.tanh(x), tt.floor(x)], [np.zeros((0, 3))]
+
+
 def _scalars(*dtypes: str) -> list[Any]:
     return [ts.ScalarType(d)() for d in dtypes]
 
@@ -225,6 +430,18 @@ def _composite_switch(rng: np.random.Generator) -> Built:
     return [x], [op(x)], [uniform(rng, (6,), -3, 3)]
 
 
+@case(
+    "elemwise.composite.math",
+    lambda x, y: [np.sqrt(np.square(x) + 1) * np.tanh(y) - np.floor(np.abs(x) % 2)],
+)
+def _composite_math(rng: np.random.Generator) -> Built:
+    i0, i1 = _scalars("float64", "float64")
+    expr = ts.sqrt(ts.sqr(i0) + 1) * ts.tanh(i1) - ts.floor(ts.mod(ts.abs(i0), 2.0))
+    op = Elemwise(ts.Composite([i0, i1], [expr]))
+    x, y = tt.matrix("x"), tt.vector("y")
+    return [x, y], [op(x, y)], [uniform(rng, (2, 3), -3, 3), uniform(rng, (3,), -2, 2)]
+
+
 @case("elemwise.empty", lambda x, y: [x * y, np.exp(x)])
 def _elemwise_empty(rng: np.random.Generator) -> Built:
     x, y = tt.matrix("x"), tt.vector("y", shape=(3,))
@@ -240,6 +457,11 @@ def _broadcast_runtime(rng: np.random.Generator) -> Built:
 
 list_ops(
     "elemwise",
-    "add sub mul true_div floor_div pow neg maximum minimum exp log log1p sin cos "
-    "eq neq lt le gt ge switch cast",
+    "add sub mul true_div floor_div mod pow neg abs sign reciprocal sqr sqrt maximum minimum "
+    "clip round floor ceil trunc cast eq neq lt le gt ge isnan isinf isfinite "
+    "logical_and logical_or logical_xor logical_not "
+    "bitwise_and bitwise_or bitwise_xor invert left_shift right_shift "
+    "switch real imag conj angle "
+    "exp exp2 expm1 log log2 log10 log1p "
+    "sin cos tan arcsin arccos arctan arctan2 sinh cosh tanh arcsinh arccosh arctanh",
 )

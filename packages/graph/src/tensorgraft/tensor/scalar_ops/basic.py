@@ -8,7 +8,7 @@ that broadcast together, so `Elemwise.perform` calls it once on whole arrays, an
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -73,11 +73,35 @@ class ScalarVariable(Variable):
     def __rtruediv__(self, other: Any) -> Any:
         return true_div(other, self)
 
+    def __floordiv__(self, other: Any) -> Any:
+        return floor_div(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return floor_div(other, self)
+
+    def __mod__(self, other: Any) -> Any:
+        from tensorgraft.tensor.scalar_ops.arithmetic import mod
+
+        return mod(self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        from tensorgraft.tensor.scalar_ops.arithmetic import mod
+
+        return mod(other, self)
+
     def __pow__(self, other: Any) -> Any:
         return pow(self, other)
 
+    def __rpow__(self, other: Any) -> Any:
+        return pow(other, self)
+
     def __neg__(self) -> Any:
         return neg(self)
+
+    def __abs__(self) -> Any:
+        from tensorgraft.tensor.scalar_ops.arithmetic import abs
+
+        return abs(self)
 
 
 class ScalarConstant(Constant, ScalarVariable):
@@ -120,8 +144,11 @@ def as_scalar_inputs(inputs: Sequence[Any]) -> list[Variable]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _ufunc_out_dtypes(ufunc: np.ufunc, dtypes: tuple[str, ...]) -> tuple[str, ...]:
-    # NumPy's own type resolution, exactly as it applies to arrays of these dtypes.
+def ufunc_out_dtypes(ufunc: Callable[..., Any], dtypes: tuple[str, ...]) -> tuple[str, ...]:
+    """The dtypes `ufunc` returns for arrays of `dtypes` (TypeError where it has no loop).
+
+    NumPy's (or SciPy's) own type resolution, found by calling it on empty arrays.
+    """
     outs = ufunc(*[np.empty((0,), dtype=d) for d in dtypes])
     outs = outs if isinstance(outs, tuple) else (outs,)
     return tuple(o.dtype.name for o in outs)
@@ -182,9 +209,15 @@ class ScalarOp(Op):
 
 
 class UfuncOp(ScalarOp):
-    """A scalar op computed by a NumPy ufunc, with NumPy's dtype rules."""
+    """A scalar op computed by a NumPy ufunc, with NumPy's dtype rules.
 
-    ufunc: ClassVar[np.ufunc]
+    `ufunc` may also be a SciPy ufunc or a function that acts like a ufunc on whole
+    arrays (`np.angle`, a stable formula written with ufuncs): its output dtypes are
+    those it returns for empty arrays of the input dtypes, and a TypeError it raises
+    there means the op is not defined for those dtypes.
+    """
+
+    ufunc: ClassVar[Callable[..., Any]]
 
     def output_dtypes(self, *dtypes: str) -> tuple[str, ...]:
         self.check_nin(len(dtypes))
@@ -193,11 +226,11 @@ class UfuncOp(ScalarOp):
                 # Variadic: fold pairwise, as evaluating it left to right would.
                 acc = dtypes[0]
                 for d in dtypes[1:]:
-                    (acc,) = _ufunc_out_dtypes(self.ufunc, (acc, d))
+                    (acc,) = ufunc_out_dtypes(self.ufunc, (acc, d))
                 return (acc,)
             if self.nin == -1 and len(dtypes) == 1:
                 return (dtypes[0],)
-            return _ufunc_out_dtypes(self.ufunc, tuple(dtypes))
+            return ufunc_out_dtypes(self.ufunc, tuple(dtypes))
         except TypeError:
             raise TypeError(f"{self.name} is not defined for {', '.join(dtypes)}") from None
 
@@ -207,49 +240,52 @@ class UfuncOp(ScalarOp):
         return self.ufunc(*inputs)
 
 
-def _ufunc_op(
+def make_ufunc_op(
     cls_name: str,
     name: str,
-    ufunc: np.ufunc,
+    ufunc: Callable[..., Any],
     nin: int,
     infix: str | None = None,
     commutative: bool = False,
+    module: str = __name__,
+    doc: str | None = None,
 ) -> type[UfuncOp]:
+    """A `UfuncOp` subclass called `cls_name` (defined in `module`), computed by `ufunc`."""
     attrs: dict[str, Any] = {
         "name": name,
-        "ufunc": ufunc,
+        "ufunc": staticmethod(ufunc),
         "nin": nin,
         "infix": infix,
         "commutative": commutative,
-        "__doc__": f"Scalar `{name}`, computed by numpy.{ufunc.__name__}.",
-        "__module__": __name__,
+        "__doc__": doc or f"Scalar `{name}`, computed by numpy.{ufunc.__name__}.",
+        "__module__": module,
     }
     return type(cls_name, (UfuncOp,), attrs)
 
 
 # Arithmetic. add and mul are variadic (n-ary), which keeps sums and products flat.
-Add = _ufunc_op("Add", "add", np.add, -1, "+", commutative=True)
-Mul = _ufunc_op("Mul", "mul", np.multiply, -1, "*", commutative=True)
-Sub = _ufunc_op("Sub", "sub", np.subtract, 2, "-")
-TrueDiv = _ufunc_op("TrueDiv", "true_div", np.true_divide, 2, "/")
-FloorDiv = _ufunc_op("FloorDiv", "floor_div", np.floor_divide, 2, "//")
-Pow = _ufunc_op("Pow", "pow", np.power, 2, "**")
-Neg = _ufunc_op("Neg", "neg", np.negative, 1)
-Maximum = _ufunc_op("Maximum", "maximum", np.maximum, 2, commutative=True)
-Minimum = _ufunc_op("Minimum", "minimum", np.minimum, 2, commutative=True)
+Add = make_ufunc_op("Add", "add", np.add, -1, "+", commutative=True)
+Mul = make_ufunc_op("Mul", "mul", np.multiply, -1, "*", commutative=True)
+Sub = make_ufunc_op("Sub", "sub", np.subtract, 2, "-")
+TrueDiv = make_ufunc_op("TrueDiv", "true_div", np.true_divide, 2, "/")
+FloorDiv = make_ufunc_op("FloorDiv", "floor_div", np.floor_divide, 2, "//")
+Pow = make_ufunc_op("Pow", "pow", np.power, 2, "**")
+Neg = make_ufunc_op("Neg", "neg", np.negative, 1)
+Maximum = make_ufunc_op("Maximum", "maximum", np.maximum, 2, commutative=True)
+Minimum = make_ufunc_op("Minimum", "minimum", np.minimum, 2, commutative=True)
 # Transcendental.
-Exp = _ufunc_op("Exp", "exp", np.exp, 1)
-Log = _ufunc_op("Log", "log", np.log, 1)
-Log1p = _ufunc_op("Log1p", "log1p", np.log1p, 1)
-Sin = _ufunc_op("Sin", "sin", np.sin, 1)
-Cos = _ufunc_op("Cos", "cos", np.cos, 1)
+Exp = make_ufunc_op("Exp", "exp", np.exp, 1)
+Log = make_ufunc_op("Log", "log", np.log, 1)
+Log1p = make_ufunc_op("Log1p", "log1p", np.log1p, 1)
+Sin = make_ufunc_op("Sin", "sin", np.sin, 1)
+Cos = make_ufunc_op("Cos", "cos", np.cos, 1)
 # Comparisons (output bool).
-EQ = _ufunc_op("EQ", "eq", np.equal, 2, "==", commutative=True)
-NEQ = _ufunc_op("NEQ", "neq", np.not_equal, 2, "!=", commutative=True)
-LT = _ufunc_op("LT", "lt", np.less, 2, "<")
-LE = _ufunc_op("LE", "le", np.less_equal, 2, "<=")
-GT = _ufunc_op("GT", "gt", np.greater, 2, ">")
-GE = _ufunc_op("GE", "ge", np.greater_equal, 2, ">=")
+EQ = make_ufunc_op("EQ", "eq", np.equal, 2, "==", commutative=True)
+NEQ = make_ufunc_op("NEQ", "neq", np.not_equal, 2, "!=", commutative=True)
+LT = make_ufunc_op("LT", "lt", np.less, 2, "<")
+LE = make_ufunc_op("LE", "le", np.less_equal, 2, "<=")
+GT = make_ufunc_op("GT", "gt", np.greater, 2, ">")
+GE = make_ufunc_op("GE", "ge", np.greater_equal, 2, ">=")
 
 
 class Switch(ScalarOp):
@@ -294,8 +330,9 @@ neg, maximum, minimum = Neg(), Maximum(), Minimum()
 exp, log, log1p, sin, cos = Exp(), Log(), Log1p(), Sin(), Cos()
 eq, neq, lt, le, gt, ge = EQ(), NEQ(), LT(), LE(), GT(), GE()
 switch = Switch()
+int_div = floor_div
 
-ALL_SCALAR_OPS: tuple[ScalarOp, ...] = (
+SCALAR_OPS: tuple[ScalarOp, ...] = (
     add,
     mul,
     sub,
@@ -318,3 +355,38 @@ ALL_SCALAR_OPS: tuple[ScalarOp, ...] = (
     ge,
     switch,
 )
+
+__all__ = [
+    "Cast",
+    "ScalarConstant",
+    "ScalarOp",
+    "ScalarType",
+    "ScalarVariable",
+    "UfuncOp",
+    "add",
+    "as_scalar",
+    "as_scalar_inputs",
+    "cos",
+    "eq",
+    "exp",
+    "floor_div",
+    "ge",
+    "gt",
+    "int_div",
+    "le",
+    "log",
+    "log1p",
+    "lt",
+    "make_ufunc_op",
+    "maximum",
+    "minimum",
+    "mul",
+    "neg",
+    "neq",
+    "pow",
+    "sin",
+    "sub",
+    "switch",
+    "true_div",
+    "ufunc_out_dtypes",
+]

@@ -1,0 +1,236 @@
+"""Matrix decompositions: cholesky, eigh / eigvalsh, svd, qr (core ops batched by Blockwise).
+
+numpy.linalg computes integer and bool inputs in float64 itself, as make_node says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tensorgraft.graph.basic import Apply
+from tensorgraft.graph.op import Op
+from tensorgraft.tensor.basic import as_tensor
+from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.linalg._common import (
+    check_matrix,
+    check_square,
+    linalg_dtype,
+    min_dim,
+    real_dtype,
+    square_input,
+    square_length,
+    square_value,
+    static_min,
+)
+from tensorgraft.tensor.type import TensorType
+from tensorgraft.tensor.variable import TensorVariable
+
+
+@dataclass(frozen=True)
+class Cholesky(Op):
+    """The Cholesky factor of a Hermitian positive-definite matrix: L (lower) or U = L^H."""
+
+    lower: bool = True
+
+    def make_node(self, a: Any) -> Apply:
+        a = as_tensor(a)
+        check_matrix("cholesky", a)
+        check_square("cholesky", a)
+        m = square_length(a)
+        dtype = linalg_dtype("cholesky", a)
+        return Apply(self, [a], [TensorType(dtype, (m, m))()])
+
+    def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        (a,) = inputs
+        square_value("cholesky", a)
+        return [np.linalg.cholesky(a, upper=not self.lower)]
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
+        (shape,) = input_shapes
+        return [tuple(shape)]
+
+
+def cholesky(a: Any, lower: bool = True) -> TensorVariable:
+    """The Cholesky factor of (a stack of) Hermitian positive-definite matrices.
+
+    `lower=True` gives L with a = L L^H (numpy.linalg.cholesky), else U = L^H
+    (scipy.linalg.cholesky's default). Raises LinAlgError at run time if `a` is not
+    positive definite.
+    """
+    a = square_input("cholesky", a)
+    out: TensorVariable = Blockwise(Cholesky(bool(lower)), "(m,m)->(m,m)")(a)
+    return out
+
+
+@dataclass(frozen=True)
+class Eigh(Op):
+    """Eigenvalues (ascending) and eigenvectors of a Hermitian matrix, from one triangle."""
+
+    lower: bool = True
+
+    def make_node(self, a: Any) -> Apply:
+        a = as_tensor(a)
+        check_matrix("eigh", a)
+        check_square("eigh", a)
+        m = square_length(a)
+        dtype = linalg_dtype("eigh", a)
+        outputs = [TensorType(real_dtype(dtype), (m,))(), TensorType(dtype, (m, m))()]
+        return Apply(self, [a], outputs)
+
+    def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        (a,) = inputs
+        square_value("eigh", a)
+        w, v = np.linalg.eigh(a, UPLO="L" if self.lower else "U")
+        return [w, v]
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
+        (shape,) = input_shapes
+        return [(shape[0],), tuple(shape)]
+
+
+def _uplo(UPLO: str) -> bool:
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"UPLO must be 'L' or 'U', got {UPLO!r}")
+    return UPLO == "L"
+
+
+def eigh(a: Any, UPLO: str = "L") -> tuple[TensorVariable, TensorVariable]:
+    """Eigenvalues (ascending) and eigenvectors of (a stack of) Hermitian matrices.
+
+    Like numpy.linalg.eigh: only the triangle `UPLO` ('L' or 'U') of `a` is read.
+    """
+    a = square_input("eigh", a)
+    w, v = Blockwise(Eigh(_uplo(UPLO)), "(m,m)->(m),(m,m)")(a)
+    return w, v
+
+
+def eigvalsh(a: Any, UPLO: str = "L") -> TensorVariable:
+    """Eigenvalues (ascending) of (a stack of) Hermitian matrices (numpy.linalg.eigvalsh).
+
+    The first output of `eigh`: gradients need the eigenvectors anyway.
+    """
+    return eigh(a, UPLO)[0]
+
+
+@dataclass(frozen=True)
+class SVD(Op):
+    """Singular value decomposition a = U diag(s) Vh, s descending.
+
+    With `compute_uv=False` the only output is s; with `full_matrices` U and Vh are square.
+    """
+
+    full_matrices: bool = True
+    compute_uv: bool = True
+
+    def make_node(self, a: Any) -> Apply:
+        a = as_tensor(a)
+        check_matrix("svd", a)
+        dtype = linalg_dtype("svd", a)
+        m, n = a.type.shape
+        k = static_min(m, n)
+        s = TensorType(real_dtype(dtype), (k,))()
+        if not self.compute_uv:
+            return Apply(self, [a], [s])
+        u_cols, vh_rows = (m, n) if self.full_matrices else (k, k)
+        u, vh = TensorType(dtype, (m, u_cols))(), TensorType(dtype, (vh_rows, n))()
+        return Apply(self, [a], [u, s, vh])
+
+    def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        (a,) = inputs
+        if not self.compute_uv:
+            return [np.linalg.svd(a, compute_uv=False)]
+        u, s, vh = np.linalg.svd(a, full_matrices=self.full_matrices)
+        return [u, s, vh]
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
+        m, n = input_shapes[0]
+        k = min_dim(m, n)
+        if not self.compute_uv:
+            return [(k,)]
+        if self.full_matrices:
+            return [(m, m), (k,), (n, n)]
+        return [(m, k), (k,), (k, n)]
+
+
+def svd(
+    a: Any, full_matrices: bool = True, compute_uv: bool = True
+) -> TensorVariable | tuple[TensorVariable, TensorVariable, TensorVariable]:
+    """Singular value decomposition of (a stack of) matrices, like numpy.linalg.svd.
+
+    Returns (U, s, Vh) with a = U @ diag(s) @ Vh, or only s when `compute_uv` is False.
+    """
+    op = SVD(bool(full_matrices), bool(compute_uv))
+    if not compute_uv:
+        s: TensorVariable = Blockwise(op, "(m,n)->(k)")(a)
+        return s
+    sig = "(m,n)->(m,m),(k),(n,n)" if full_matrices else "(m,n)->(m,k),(k),(k,n)"
+    u, s, vh = Blockwise(op, sig)(a)
+    return u, s, vh
+
+
+_QR_MODES = ("reduced", "complete", "r", "raw")
+
+
+@dataclass(frozen=True)
+class QR(Op):
+    """QR decomposition a = Q R with numpy.linalg.qr's modes.
+
+    'reduced': Q (m, k), R (k, n) with k = min(m, n); 'complete': Q (m, m), R (m, n);
+    'r': R (k, n) only; 'raw': LAPACK's (h, tau), h of shape (n, m).
+    """
+
+    mode: str = "reduced"
+
+    def __post_init__(self) -> None:
+        if self.mode not in _QR_MODES:
+            raise ValueError(f"qr mode must be one of {_QR_MODES}, got {self.mode!r}")
+
+    def make_node(self, a: Any) -> Apply:
+        a = as_tensor(a)
+        check_matrix("qr", a)
+        dtype = linalg_dtype("qr", a)
+        m, n = a.type.shape
+        k = static_min(m, n)
+        shapes = {
+            "reduced": [(m, k), (k, n)],
+            "complete": [(m, m), (m, n)],
+            "r": [(k, n)],
+            "raw": [(n, m), (k,)],
+        }[self.mode]
+        return Apply(self, [a], [TensorType(dtype, s)() for s in shapes])
+
+    def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        (a,) = inputs
+        out = np.linalg.qr(a, mode=self.mode)  # type: ignore[call-overload]
+        return [out] if self.mode == "r" else list(out)
+
+    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
+        m, n = input_shapes[0]
+        k = min_dim(m, n)
+        return {
+            "reduced": [(m, k), (k, n)],
+            "complete": [(m, m), (m, n)],
+            "r": [(k, n)],
+            "raw": [(n, m), (k,)],
+        }[self.mode]
+
+
+_QR_SIGNATURES = {
+    "reduced": "(m,n)->(m,k),(k,n)",
+    "complete": "(m,n)->(m,m),(m,n)",
+    "r": "(m,n)->(k,n)",
+    "raw": "(m,n)->(n,m),(k)",
+}
+
+
+def qr(a: Any, mode: str = "reduced") -> Any:
+    """QR decomposition of (a stack of) matrices, like numpy.linalg.qr.
+
+    Returns (Q, R) for modes 'reduced' and 'complete', R for 'r', (h, tau) for 'raw'.
+    """
+    op = QR(mode)
+    return Blockwise(op, _QR_SIGNATURES[mode])(a)

@@ -1,0 +1,151 @@
+"""The elementwise and special ops' API: names, aliases, printing, NumPy's special cases
+(clip bounds, real of a real array, round half to even) and every scalar op in a Composite."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import scipy.special as sp
+
+import tensorgraft.tensor as tt
+from tensorgraft.compile import function
+from tensorgraft.tensor import catalog
+from tensorgraft.tensor import scalar_ops as ts
+from tensorgraft.tensor.catalog import assert_matches
+from tensorgraft.tensor.elemwise import Elemwise
+
+ALIASES = [
+    ("int_div", "floor_div"),
+    ("bitwise_not", "invert"),
+    ("psi", "digamma"),
+    ("expit", "sigmoid"),
+    ("log1pexp", "softplus"),
+    ("absolute", "abs"),
+    ("remainder", "mod"),
+    ("square", "sqr"),
+    ("conjugate", "conj"),
+]
+
+
+@pytest.mark.parametrize(("alias", "name"), ALIASES)
+def test_aliases_are_the_same_function(alias: str, name: str) -> None:
+    assert getattr(tt, alias) is getattr(tt, name)
+    (info,) = [i for i in catalog.listing() if i.name == name]
+    assert alias in info.aliases
+    if hasattr(ts, alias):
+        assert getattr(ts, alias) is getattr(ts, name)
+
+
+@pytest.mark.parametrize("op", ts.ALL_SCALAR_OPS, ids=str)
+def test_scalar_op_names(op: ts.ScalarOp) -> None:
+    # ts.<name> is the op, tt.<name> applies it, and its class is the name in CamelCase.
+    assert getattr(ts, op.name) is op
+    fn = getattr(tt, op.name)
+    assert callable(fn) and fn.__doc__
+    assert type(op).__name__.lower() == op.name.replace("_", "")
+    assert type(op).__doc__
+
+
+def test_printed_names() -> None:
+    x = tt.vector("x")
+    for fn, printed in [
+        (tt.softplus, "Softplus"),
+        (tt.log1p, "Log1p"),
+        (tt.sqr, "Sqr"),
+        (tt.reciprocal, "Reciprocal"),
+        (tt.log1mexp, "Log1mexp"),
+        (tt.sigmoid, "Sigmoid"),
+    ]:
+        assert str(fn(x).owner.op) == printed
+    assert str(tt.round(x, 2).owner.op) == "Round{decimals=2}"
+    i0, i1 = ts.ScalarType("int64")(), ts.ScalarType("int64")()
+    expr = ts.bitwise_or(ts.bitwise_and(i0 % i1, ts.left_shift(i0, 2)), ts.right_shift(i1, i0))
+    assert (
+        str(ts.Composite([i0, i1], [expr])) == "Composite{(((i0 % i1) & (i0 << 2)) | (i1 >> i0))}"
+    )
+
+
+def test_dprint_shows_the_op_names() -> None:
+    x = tt.vector("x")
+    text = tt.softplus(tt.reciprocal(tt.sqr(x))).dprint(file="str")
+    assert re.findall(r"[A-Z][a-z0-9]+", text) == ["Softplus", "Reciprocal", "Sqr"]
+
+
+# -- NumPy's special cases --------------------------------------------------------------------
+def test_clip_bounds_like_numpy() -> None:
+    x = tt.vector("x", dtype="int8")
+    assert tt.clip(x) is x and x.clip(None, None) is x
+    assert tt.clip(x, None, 3).owner.op == Elemwise(ts.minimum)
+    assert tt.clip(x, -3).owner.op == Elemwise(ts.maximum)
+    # A Python bound beyond int8's range is no bound, as in numpy.clip.
+    assert tt.clip(x, -1000, 5).owner.op == Elemwise(ts.minimum)
+    assert tt.clip(x, -1000, 1000) is x
+    assert tt.clip(x, 0.5, 2).dtype == np.clip(np.zeros(1, "int8"), 0.5, 2).dtype
+
+
+def test_real_of_a_real_array_is_the_array_and_imag_is_zeros() -> None:
+    x = tt.matrix("x", dtype="float32")
+    assert tt.real(x) is x and x.real is x
+    value = np.arange(6, dtype="float32").reshape(2, 3)
+    (imag,) = function([x], [x.imag], mode="python")(value)
+    assert_matches(imag, np.imag(value), "imag")
+    imag[0, 0] = 1.0  # an array of its own, writeable
+    z = tt.vector("z", dtype="complex128")
+    assert tt.real(z).dtype == "float64" and tt.angle(x).dtype == "float32"
+
+
+def test_round_half_to_even() -> None:
+    x = tt.vector("x")
+    value = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 0.125, 0.375])
+    rounded, two = function([x], [tt.round(x), tt.round(x, 2)], mode="python")(value)
+    np.testing.assert_array_equal(rounded, [0.0, 2.0, 2.0, -0.0, -2.0, 0.0, 0.0])
+    np.testing.assert_array_equal(two, np.round(value, 2))
+    assert ts.Round(2) == ts.Round(2) and hash(ts.Round(2)) == hash(ts.Round(2))
+    assert ts.Round(0) == ts.round != ts.Round(1)
+
+
+def test_python_int_order_of_polygamma_stays_an_integer() -> None:
+    x = tt.vector("x", dtype="float32")
+    y = tt.polygamma(1, x)
+    assert y.dtype == "float64" and y.owner.inputs[0].dtype.startswith("int")
+    i0 = ts.ScalarType("float32")()
+    assert ts.polygamma(1, i0).owner.inputs[0].type.dtype == "int64"
+    value = np.array([0.5, 1.0, 3.0], "float32")
+    (got,) = function([x], [y], mode="python")(value)
+    assert_matches(got, sp.polygamma(1, value), "polygamma")
+
+
+# -- every scalar op inside a Composite ---------------------------------------------------------
+def _float_ops() -> list[ts.ScalarOp]:
+    ops = []
+    for op in ts.ALL_SCALAR_OPS:
+        if op.nin == -1:
+            continue
+        try:
+            op.output_dtypes(*["float64"] * op.nin)
+        except TypeError:
+            continue
+        ops.append(op)
+    return ops
+
+
+@pytest.mark.parametrize("op", _float_ops(), ids=str)
+def test_every_float_scalar_op_works_in_a_composite(op: ts.ScalarOp) -> None:
+    """Composite{op(i0 * 0.5, ...)} computes what the ops' own Elemwise nodes compute."""
+    xs = [tt.matrix(f"x{k}") for k in range(op.nin)]
+    inner = [ts.ScalarType("float64")() for _ in range(op.nin)]
+    args = [ts.mul(i, 0.5) for i in inner]
+    if op is ts.polygamma:
+        args[0] = ts.Cast("int64")(inner[0])  # its order is an integer
+    fused = Elemwise(ts.Composite(inner, [op(*args)]))(*xs)
+    if op is ts.polygamma:
+        plain = Elemwise(op)(tt.cast(xs[0], "int64"), *[x * 0.5 for x in xs[1:]])
+    else:
+        plain = Elemwise(op)(*[x * 0.5 for x in xs])
+    rng = np.random.default_rng(0)
+    values = [rng.uniform(0.2, 1.8, size=(2, 3)) for _ in xs]
+    with np.errstate(all="ignore"):
+        got, want = function(xs, [fused, plain], mode="python")(*values)
+    assert_matches(got, want, str(op))

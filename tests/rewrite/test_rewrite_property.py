@@ -1,0 +1,76 @@
+"""Random elementwise / reduction graphs keep their values through the default pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tensorgraft.tensor as tt
+from tensorgraft.compile import function
+from tensorgraft.graph.basic import Variable
+from tensorgraft.rewrite.testing import evaluate
+
+# Operations on values kept in a moderate range (so both forms are well conditioned).
+UNARY: list[Callable[[Any], Any]] = [
+    tt.neg,
+    tt.sin,
+    tt.tanh,
+    lambda a: tt.exp(tt.sin(a)),
+    lambda a: tt.log(1 + tt.sqr(a)),
+    lambda a: tt.log1p(tt.exp(tt.tanh(a))),
+    lambda a: a * 1,
+    lambda a: a + 0,
+    lambda a: a**2,
+    lambda a: a**3,
+    lambda a: -(-a),
+    lambda a: 2 * a * 3,
+    lambda a: tt.log(tt.exp(a)),
+    lambda a: tt.sqrt(1 + tt.sqr(a)),
+    lambda a: 1 / (1 + tt.exp(-a)),
+    lambda a: tt.exp(a / 4) - 1,
+    lambda a: tt.sum(a, axis=0, keepdims=True) / 3 + a,
+    lambda a: tt.transpose(tt.transpose(a)),
+]
+BINARY: list[Callable[[Any, Any], Any]] = [
+    lambda a, b: a + b,
+    lambda a, b: a - b,
+    lambda a, b: a * b,
+    lambda a, b: (a + b) + (a + 1),
+    lambda a, b: tt.maximum(a, b),
+    lambda a, b: tt.switch(a > b, a, b * 0.5),
+    lambda a, b: a / (1 + tt.sqr(b)),
+]
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> tuple[list[Variable], Variable]:
+    x, y = tt.matrix("x"), tt.matrix("y")
+    pool: list[Variable] = [x, y]
+    for _ in range(draw(st.integers(1, 12))):
+        if draw(st.booleans()):
+            op = draw(st.sampled_from(UNARY))
+            pool.append(tt.tanh(op(draw(st.sampled_from(pool)))))
+        else:
+            op2 = draw(st.sampled_from(BINARY))
+            pool.append(op2(draw(st.sampled_from(pool)), draw(st.sampled_from(pool))))
+    out = pool[-1] + draw(st.sampled_from(pool))
+    if draw(st.booleans()):
+        out = tt.sum(out, axis=draw(st.sampled_from([0, 1, None])))
+    return [x, y], out
+
+
+@settings(max_examples=60, deadline=None)
+@given(graphs(), st.integers(0, 2**32 - 1))
+def test_default_pipeline_keeps_values(graph: tuple[list[Variable], Variable], seed: int) -> None:
+    inputs, out = graph
+    rng = np.random.default_rng(seed)
+    values = [rng.uniform(-2, 2, (3, 4)) for _ in inputs]
+    want = evaluate([out], dict(zip(inputs, values, strict=True)))[0]
+    f = function(inputs, out, on_unused_input="ignore")
+    got = f(*values)
+    assert np.asarray(got).dtype == want.dtype and np.shape(got) == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)

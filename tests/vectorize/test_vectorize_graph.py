@@ -1,0 +1,172 @@
+"""vectorize_graph on small graphs: the batched graph's structure, values and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tensorgraft.tensor as tt
+from tensorgraft.compile import function
+from tensorgraft.graph.traversal import toposort
+from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.reduction import Sum
+from tensorgraft.tensor.subtensor import Subtensor
+from tensorgraft.vectorize import core_signature, vectorize_graph
+
+
+def _ops(outputs: object) -> list[object]:
+    outs = outputs if isinstance(outputs, list) else [outputs]
+    return [node.op for node in toposort(outs)]
+
+
+def test_the_seed_example_gives_a_batched_matrix() -> None:
+    x = tt.vector("x", shape=(3,))
+    y = tt.log(1 + x)
+    new_x = tt.matrix("new_x", shape=(2, 3))
+    new_y = vectorize_graph(y, {x: new_x})
+    assert str(new_y.type) == "Matrix(float64, shape=(2, 3))"
+    xv = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(function([new_x], new_y, mode="python")(xv), np.log1p(xv))
+
+
+def test_returns_the_form_it_was_given() -> None:
+    x = tt.vector("x")
+    new_x = tt.matrix("new_x")
+    assert isinstance(vectorize_graph(tt.exp(x), {x: new_x}), tt.TensorVariable)
+    outs = vectorize_graph([tt.exp(x), tt.sin(x)], {x: new_x})
+    assert isinstance(outs, list) and [o.ndim for o in outs] == [2, 2]
+
+
+def test_an_output_that_does_not_depend_on_the_batch_is_kept() -> None:
+    x, z = tt.vector("x"), tt.vector("z")
+    kept = tt.exp(z)
+    assert vectorize_graph([tt.exp(x), kept], {x: tt.matrix("new_x")})[1] is kept
+
+
+def test_inputs_with_different_batch_ranks_broadcast() -> None:
+    x, y = tt.vector("x"), tt.vector("y")
+    new_x = tt.tensor("new_x", shape=(5, 3))
+    new_y = tt.tensor("new_y", shape=(2, 1, 3))
+    out = vectorize_graph(x * y, {x: new_x, y: new_y})
+    assert out.type.shape == (2, 5, 3)
+    xv, yv = np.ones((5, 3)), np.arange(6.0).reshape(2, 1, 3)
+    np.testing.assert_allclose(function([new_x, new_y], out, mode="python")(xv, yv), xv * yv)
+
+
+def test_reduction_axes_move_past_the_batch() -> None:
+    x = tt.matrix("x")
+    out = vectorize_graph(x.sum(axis=1), {x: tt.tensor("new_x", shape=(None, None, 4, 5))})
+    assert out.owner is not None and out.owner.op == Sum(axes=(3,))
+    assert out.type.shape == (None, None, 4)
+
+
+def test_full_reduction_becomes_a_reduction_over_the_core_axes() -> None:
+    x = tt.matrix("x")
+    new_x = tt.tensor3("new_x")
+    out = vectorize_graph(x.sum(), {x: new_x})
+    assert out.owner is not None and out.owner.op == Sum(axes=(1, 2))
+    xv = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_allclose(function([new_x], out, mode="python")(xv), xv.sum(axis=(1, 2)))
+
+
+def test_basic_indexing_keeps_the_batch_in_front() -> None:
+    x = tt.matrix("x")
+    new_x = tt.tensor3("new_x")
+    out = vectorize_graph(x[1:, 0], {x: new_x})
+    assert any(isinstance(op, Subtensor) for op in _ops(out))
+    assert not any(isinstance(op, Blockwise) for op in _ops(out))
+    xv = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_allclose(function([new_x], out, mode="python")(xv), xv[:, 1:, 0])
+
+
+def test_batched_integer_index_picks_one_entry_per_element() -> None:
+    x, i = tt.vector("x"), tt.scalar("i", dtype="int64")
+    new_x, new_i = tt.matrix("new_x"), tt.vector("new_i", dtype="int64")
+    out = vectorize_graph(x[i], {x: new_x, i: new_i})
+    xv, iv = np.arange(12.0).reshape(3, 4), np.array([0, 3, -1])
+    np.testing.assert_allclose(function([new_x, new_i], out, mode="python")(xv, iv), [0, 7, 11])
+
+
+def test_batched_slice_bounds_stack_when_lengths_agree_and_raise_when_ragged() -> None:
+    x, a = tt.vector("x"), tt.scalar("a", dtype="int64")
+    new_a = tt.vector("new_a", dtype="int64")
+    out = vectorize_graph(x[a : a + 2], {a: new_a})
+    fn = function([x, new_a], out, mode="python")
+    xv = np.arange(5.0)
+    np.testing.assert_allclose(fn(xv, np.array([0, 2])), [[0, 1], [2, 3]])
+    with pytest.raises(ValueError, match="ragged"):
+        fn(xv, np.array([0, 4]))  # x[4:6] has one element, x[0:2] two
+
+
+def test_reshape_keeps_the_batch_in_front_of_the_new_shape() -> None:
+    x = tt.vector("x")
+    new_x = tt.matrix("new_x")
+    out = vectorize_graph(x.reshape((2, -1)), {x: new_x})
+    assert out.ndim == 3
+    xv = np.arange(12.0).reshape(2, 6)
+    np.testing.assert_allclose(function([new_x], out, mode="python")(xv), xv.reshape(2, 2, 3))
+
+
+def test_batched_reshape_shape_is_ragged_unless_the_shapes_agree() -> None:
+    x, n = tt.vector("x"), tt.scalar("n", dtype="int64")
+    new_n = tt.vector("new_n", dtype="int64")
+    out = vectorize_graph(tt.reshape(x, (n, -1)), {n: new_n})
+    fn = function([x, new_n], out, mode="python")
+    assert fn(np.arange(6.0), np.array([2, 2])).shape == (2, 2, 3)
+    with pytest.raises(ValueError, match="ragged"):
+        fn(np.arange(6.0), np.array([2, 3]))
+
+
+def test_shape_of_a_batched_array_stays_unbatched() -> None:
+    x = tt.matrix("x")
+    new_x = tt.tensor3("new_x")
+    out = vectorize_graph(x.shape, {x: new_x})
+    assert out.ndim == 1
+    np.testing.assert_array_equal(
+        function([new_x], out, mode="python")(np.zeros((5, 2, 3))), [2, 3]
+    )
+
+
+def test_blockwise_of_blockwise_collapses() -> None:
+    a, b = tt.matrix("a"), tt.matrix("b")
+    out = tt.matmul(a, b)
+    batched = vectorize_graph(out, {a: tt.tensor3("new_a")})
+    blockwise = [op for op in _ops(batched) if isinstance(op, Blockwise)]
+    assert blockwise == [out.owner.op]  # type: ignore[union-attr]
+
+
+def test_derived_signature_ties_dimensions_that_infer_shape_ties() -> None:
+    x = tt.tensor3("x")
+    node = tt.transpose(x, (2, 0, 1)).owner
+    assert node is not None
+    assert core_signature(node.op, node) == "(i0_0,i0_1,i0_2)->(i0_2,i0_0,i0_1)"
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        (tt.matrix("bad_dtype", dtype="float32"), "bad_dtype"),
+        (tt.tensor("bad_core", shape=(2, 4)), "core shape"),
+        (tt.scalar("too_few"), "too_few"),
+    ],
+)
+def test_a_replacement_must_end_with_the_core_type(new: tt.TensorVariable, message: str) -> None:
+    x = tt.vector("x", shape=(3,))
+    with pytest.raises(TypeError, match=message):
+        vectorize_graph(tt.exp(x), {x: new})
+
+
+def test_replacing_a_variable_outside_the_graph_is_an_error() -> None:
+    x, other = tt.vector("x"), tt.vector("other")
+    with pytest.raises(ValueError, match="'other'"):
+        vectorize_graph(tt.exp(x), {other: tt.matrix("m")})
+
+
+def test_an_intermediate_variable_can_be_replaced() -> None:
+    x = tt.vector("x")
+    h = tt.exp(x)
+    y = h.sum()
+    new_h = tt.matrix("new_h")
+    out = vectorize_graph(y, {h: new_h})
+    hv = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(function([new_h], out, mode="python")(hv), hv.sum(axis=1))
