@@ -71,7 +71,15 @@ def time_pytensor(n_steps: int, repeats: int) -> list[float] | None:
         return None
 
     class Namespace:
-        log, exp, tanh, sin, sqrt, sqr, sum = pt.log, pt.exp, pt.tanh, pt.sin, pt.sqrt, pt.sqr, pt.sum
+        log, exp, tanh, sin, sqrt, sqr, sum = (
+            pt.log,
+            pt.exp,
+            pt.tanh,
+            pt.sin,
+            pt.sqrt,
+            pt.sqr,
+            pt.sum,
+        )
 
     samples = []
     for _ in range(repeats):

@@ -92,7 +92,10 @@ def test_pushforward_is_the_transpose_of_pullback(op_case: OpCase) -> None:
     out_values = function(inputs, outs, mode="python", on_unused_input="ignore")(*values)
     if not all(np.isfinite(v).all() for v in out_values):
         pytest.skip("non-finite outputs")
-    us = [tt.constant(rng.normal(size=np.shape(v)).astype(o.dtype)) for o, v in zip(outs, out_values, strict=True)]
+    us = [
+        tt.constant(rng.normal(size=np.shape(v)).astype(o.dtype))
+        for o, v in zip(outs, out_values, strict=True)
+    ]
     ts = [tt.constant(rng.normal(size=np.shape(v)).astype(x.dtype)) for x, v in wrt]
     try:
         jt = pushforward(outs, [x for x, _ in wrt], ts, disconnected="ignore")
@@ -105,4 +108,6 @@ def test_pushforward_is_the_transpose_of_pullback(op_case: OpCase) -> None:
         warnings.simplefilter("ignore", RuntimeWarning)
         got = _compile(inputs, [forward, backward])(*values)
     low = any(x.dtype != "float64" for x, _ in wrt) or any(o.dtype != "float64" for o in outs)
-    np.testing.assert_allclose(got[0], got[1], rtol=1e-3 if low else 1e-8, atol=1e-3 if low else 1e-9)
+    np.testing.assert_allclose(
+        got[0], got[1], rtol=1e-3 if low else 1e-8, atol=1e-3 if low else 1e-9
+    )

@@ -73,7 +73,7 @@ def test_grad_keeps_the_dtype_of_wrt() -> None:
 
 def test_non_scalar_cost_is_a_clear_error() -> None:
     x = tt.vector("x")
-    with pytest.raises(TypeError, match="scalar.*'x'|must be a scalar"):
+    with pytest.raises(TypeError, match=r"must be a scalar.*'x'"):
         grad(tt.exp(x), x)
 
 
@@ -161,7 +161,9 @@ def test_known_grads_adds_to_the_cost() -> None:
 def test_unbroadcast_dims_known_only_at_run_time(x_value: tuple, y_value: tuple) -> None:
     # Both matrices have unknown shapes: a length of 1 is only seen at run time.
     rng = np.random.default_rng(0)
-    verify_grad(lambda a, b: a * b + tt.exp(a), [rng.normal(size=x_value), rng.normal(size=y_value)])
+    verify_grad(
+        lambda a, b: a * b + tt.exp(a), [rng.normal(size=x_value), rng.normal(size=y_value)]
+    )
 
 
 @pytest.mark.parametrize("shapes", [((2, 3), (3,)), ((4, 1, 3), (2, 1)), ((), (2, 2))])

@@ -12,7 +12,9 @@ from tensorgraft.autodiff import grad, hessian, hessian_vector_product, jacobian
 from tensorgraft.compile import function
 
 
-def numeric_jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+def numeric_jacobian(
+    f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, eps: float = 1e-6
+) -> np.ndarray:
     """Central differences: shape f(x).shape + x.shape."""
     out_shape = np.shape(f(x))
     jac = np.zeros((*out_shape, x.size))
@@ -63,7 +65,9 @@ def test_logistic_regression_jacobian_of_probabilities(logistic_data: tuple) -> 
 def test_hessian_vector_product(logistic_data: tuple) -> None:
     X, y, w, v = tt.matrix("X"), tt.vector("y"), tt.vector("w"), tt.vector("v")
     loss = _logistic(X, y, w)
-    f = function([X, y, w, v], [hessian(loss, w), hessian_vector_product(loss, w, v)], mode="python")
+    f = function(
+        [X, y, w, v], [hessian(loss, w), hessian_vector_product(loss, w, v)], mode="python"
+    )
     Xv, yv, wv = logistic_data
     vv = np.array([1.0, -2.0, 0.5])
     h, hv = f(Xv, yv, wv, vv)

@@ -18,7 +18,9 @@ def _gradient(fn: object, values: np.ndarray) -> np.ndarray:
 def test_softplus_gradient_at_large_magnitudes() -> None:
     got = _gradient(tt.softplus, np.array([-800.0, -30.0, 0.0, 30.0, 800.0]))
     assert np.isfinite(got).all()
-    np.testing.assert_allclose(got, [0.0, 1 / (1 + np.exp(30.0)), 0.5, 1 / (1 + np.exp(-30.0)), 1.0])
+    np.testing.assert_allclose(
+        got, [0.0, 1 / (1 + np.exp(30.0)), 0.5, 1 / (1 + np.exp(-30.0)), 1.0]
+    )
 
 
 def test_log1mexp_gradient_near_zero() -> None:

@@ -11,10 +11,19 @@ import scipy.special as sp
 
 import tensorgraft.tensor as tt
 from tensorgraft.compile import function
+from tensorgraft.graph.basic import Variable
+from tensorgraft.graph.op import Op
 from tensorgraft.tensor import catalog
 from tensorgraft.tensor import scalar_ops as ts
 from tensorgraft.tensor.catalog import assert_matches
 from tensorgraft.tensor.elemwise import Elemwise
+
+
+def op_of(var: Variable) -> Op:
+    """The op that computed `var`."""
+    assert var.owner is not None, f"{var} is not computed by an op"
+    return var.owner.op
+
 
 ALIASES = [
     ("int_div", "floor_div"),
@@ -58,10 +67,12 @@ def test_printed_names() -> None:
         (tt.log1mexp, "Log1mexp"),
         (tt.sigmoid, "Sigmoid"),
     ]:
-        assert str(fn(x).owner.op) == printed
-    assert str(tt.round(x, 2).owner.op) == "Round{decimals=2}"
+        assert str(op_of(fn(x))) == printed
+    assert str(op_of(tt.round(x, 2))) == "Round{decimals=2}"
     i0, i1 = ts.ScalarType("int64")(), ts.ScalarType("int64")()
-    expr = ts.bitwise_or(ts.bitwise_and(i0 % i1, ts.left_shift(i0, 2)), ts.right_shift(i1, i0))
+    expr = ts.bitwise_or(
+        ts.bitwise_and(ts.mod(i0, i1), ts.left_shift(i0, 2)), ts.right_shift(i1, i0)
+    )
     assert (
         str(ts.Composite([i0, i1], [expr])) == "Composite{(((i0 % i1) & (i0 << 2)) | (i1 >> i0))}"
     )
@@ -77,10 +88,10 @@ def test_dprint_shows_the_op_names() -> None:
 def test_clip_bounds_like_numpy() -> None:
     x = tt.vector("x", dtype="int8")
     assert tt.clip(x) is x and x.clip(None, None) is x
-    assert tt.clip(x, None, 3).owner.op == Elemwise(ts.minimum)
-    assert tt.clip(x, -3).owner.op == Elemwise(ts.maximum)
+    assert op_of(tt.clip(x, None, 3)) == Elemwise(ts.minimum)
+    assert op_of(tt.clip(x, -3)) == Elemwise(ts.maximum)
     # A Python bound beyond int8's range is no bound, as in numpy.clip.
-    assert tt.clip(x, -1000, 5).owner.op == Elemwise(ts.minimum)
+    assert op_of(tt.clip(x, -1000, 5)) == Elemwise(ts.minimum)
     assert tt.clip(x, -1000, 1000) is x
     assert tt.clip(x, 0.5, 2).dtype == np.clip(np.zeros(1, "int8"), 0.5, 2).dtype
 
@@ -109,8 +120,10 @@ def test_round_half_to_even() -> None:
 def test_python_int_order_of_polygamma_stays_an_integer() -> None:
     x = tt.vector("x", dtype="float32")
     y = tt.polygamma(1, x)
-    assert y.dtype == "float64" and y.owner.inputs[0].dtype.startswith("int")
+    assert y.dtype == "float64" and y.owner is not None
+    assert y.owner.inputs[0].type.dtype.startswith("int")
     i0 = ts.ScalarType("float32")()
+    assert op_of(ts.polygamma(1, i0)) is ts.polygamma
     assert ts.polygamma(1, i0).owner.inputs[0].type.dtype == "int64"
     value = np.array([0.5, 1.0, 3.0], "float32")
     (got,) = function([x], [y], mode="python")(value)
@@ -149,3 +162,23 @@ def test_every_float_scalar_op_works_in_a_composite(op: ts.ScalarOp) -> None:
     with np.errstate(all="ignore"):
         got, want = function(xs, [fused, plain], mode="python")(*values)
     assert_matches(got, want, str(op))
+
+
+def scalar(dtype: str) -> ts.ScalarVariable:
+    """A scalar variable for a Composite's inner graph."""
+    var = ts.ScalarType(dtype)()
+    assert isinstance(var, ts.ScalarVariable)
+    return var
+
+
+def test_scalar_variable_operators() -> None:
+    i0, i1 = scalar("float64"), scalar("float64")
+    exprs = [abs(i0) % i1, i0 // i1, 2.0**i0, 7.0 // i1, 5.0 % i0]
+    assert [op_of(e) for e in exprs] == [ts.mod, ts.floor_div, ts.pow, ts.floor_div, ts.mod]
+    op = Elemwise(ts.Composite([i0, i1], exprs))
+    x, y = tt.vector("x"), tt.vector("y")
+    xv, yv = np.array([-2.5, 1.5, 3.0]), np.array([0.7, 2.0, -1.5])
+    got = function([x, y], op(x, y), mode="python")(xv, yv)
+    want = [np.abs(xv) % yv, xv // yv, 2.0**xv, 7.0 // yv, 5.0 % xv]
+    for g, w in zip(got, want, strict=True):
+        assert_matches(g, w, "scalar operators")

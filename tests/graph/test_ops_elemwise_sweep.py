@@ -185,10 +185,10 @@ def values(rng: np.random.Generator, shape: tuple[int, ...], dtype: str, domain:
             ilo, ihi = int(np.floor(lo)), int(np.ceil(hi))
         if kind == "u":
             ilo, ihi = max(ilo, 0), max(ihi, 0)
-        out = rng.integers(ilo, ihi, size=shape, endpoint=True)
+        ints = rng.integers(ilo, ihi, size=shape, endpoint=True)
         if domain == "nonzero":
-            out = np.maximum(out, 1) * (rng.choice([-1, 1], size=shape) if kind == "i" else 1)
-        return out.astype(dtype)
+            ints = np.maximum(ints, 1) * (rng.choice([-1, 1], size=shape) if kind == "i" else 1)
+        return ints.astype(dtype)
     out = rng.uniform(lo, hi, size=shape)
     if domain == "nonzero":
         out = out * rng.choice([-1, 1], size=shape)
@@ -292,7 +292,7 @@ def test_dtypes_and_shapes(name: str, static: bool) -> None:
 
 
 # Mixed dtypes: promotion as NumPy does it (one shape combination each).
-PAIRS = [
+PAIRS: list[tuple[str, ...]] = [
     ("bool", "int8"),
     ("int8", "uint8"),
     ("uint64", "int64"),
@@ -307,3 +307,39 @@ PAIRS = [
 @pytest.mark.parametrize("name", [n for n in NAMES if len(SPECS[n].domains) >= 2])
 def test_mixed_dtypes(name: str) -> None:
     sweep(name, PAIRS, True, SHAPES[len(SPECS[name].domains)][1:2])
+
+
+# SciPy's ufuncs resolve a Python float as float64 (xlogy(float32 x, 1.5) is float64);
+# here Python numbers are weak everywhere (NEP 50), so the reference gets the number as an
+# array of the dtype NEP 50 gives it.
+SCIPY_BINARY = {"gammainc", "gammaincc", "betaln", "xlogy", "xlog1py"}
+NUMBERS: list[Any] = [True, 2, 1.5, 1j]
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in NAMES if len(SPECS[n].domains) == 2 and n != "polygamma"]
+)
+def test_weak_python_scalars(name: str) -> None:
+    """`f(x, number)` has NumPy's NEP 50 dtype, or is refused as NumPy refuses it."""
+    spec, fn = SPECS[name], getattr(tt, name)
+    rng = np.random.default_rng(0)
+    for dtype in ALL_DTYPES:
+        x = tt.vector("x", shape=(3,), dtype=dtype)
+        value = values(rng, (3,), dtype, spec.domains[0])
+        for number in NUMBERS:
+            label = f"{name}({dtype} x, {number!r})"
+            arg = number
+            if name in SCIPY_BINARY:
+                arg = np.asarray(number, dtype=np.result_type(value.dtype, number))
+            try:
+                want = reference(spec, [value.copy(), arg])
+            except (TypeError, OverflowError) as err:
+                with pytest.raises(type(err)):
+                    fn(x, number)
+                continue
+            out = fn(x, number)
+            assert out.dtype == want.dtype.name, f"{label}: dtype {out.dtype}, NumPy {want.dtype}"
+            run = backend.link(FunctionGraph([x], [out], clone=False))
+            with np.errstate(all="ignore"):
+                (got,) = run([value])
+            catalog.assert_matches(got, want, label)

@@ -165,6 +165,15 @@ def test_take_matches_numpy(axis: int | None) -> None:
     assert_matches(got[1], np.take(value, idx[0, 0], axis=axis), "take of a scalar index")
 
 
+@pytest.mark.parametrize("mode", ["wrap", "clip"])
+@pytest.mark.parametrize("axis", [None, 0, -1])
+def test_take_modes_match_numpy(mode: str, axis: int | None) -> None:
+    x, k = tt.matrix("x"), tt.vector("k", dtype="int8")
+    value, idx = np.arange(12.0).reshape(3, 4), np.array([-9, -1, 0, 5, 127], dtype="int8")
+    got = run([x, k], tt.take(x, k, axis=axis, mode=mode), value, idx)
+    assert_matches(got, np.take(value, idx, axis=axis, mode=mode), f"{mode} axis={axis}")
+
+
 @pytest.mark.parametrize("axis", [0, 1, -1, None])
 def test_take_along_axis_with_unknown_shapes(axis: int | None) -> None:
     x, k = tt.matrix("x"), tt.matrix("k", dtype="int64")

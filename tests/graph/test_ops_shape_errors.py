@@ -207,3 +207,13 @@ def test_join_alloc_repeat_arange_run_time_errors() -> None:
         run([x, r], tt.repeat(x, r, axis=1), np.zeros((2, 3)), np.asarray([1, 2]))
     with pytest.raises(ValueError, match=r"step .* zero"):
         run([n], tt.arange(0, 5, n), 0)
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int8", "uint32", "uint64", "float16", "float32"])
+def test_arange_default_dtype_is_numpys(dtype: str) -> None:
+    stop = tt.scalar("stop", dtype=dtype)
+    start = np.asarray(0, "int64" if dtype == "bool" else dtype)[()]
+    assert tt.arange(stop).dtype == np.arange(np.asarray(1, dtype)[()]).dtype.name
+    assert (
+        tt.arange(start, stop, 1).dtype == np.arange(start, np.asarray(1, dtype)[()], 1).dtype.name
+    )

@@ -19,7 +19,7 @@ from tensorgraft.rewrite.testing import evaluate, op_names
 @dataclass
 class RuleCase:
     rule: str
-    build: Callable[[Variable, Variable], Variable]
+    build: Callable[[Any, Any], Any]
     ops: list[str]  # the op names of the result, in topological order
     phases: tuple[str, ...] = ("canonicalize",)
 
@@ -34,7 +34,7 @@ CASES = [
     RuleCase("zero_sub", lambda x, y: 0 - x, ["Neg"]),
     RuleCase("div_one", lambda x, y: x / 1, []),
     RuleCase("pow_one", lambda x, y: x**1, []),
-    RuleCase("neg_neg", lambda x, y: -(-x), []),
+    RuleCase("neg_neg", lambda x, y: tt.neg(tt.neg(x)), []),
     RuleCase("cast_same_dtype", lambda x, y: tt.Elemwise(tt.scalar_ops.Cast("float64"))(x), []),
     RuleCase("switch_constant_condition", lambda x, y: tt.switch(True, x, y), []),
     RuleCase(
@@ -42,7 +42,11 @@ CASES = [
         lambda x, y: tt.transpose(tt.transpose(x[None])),
         ["DimShuffle"],
     ),
-    RuleCase("shape_i_from_shapes", lambda x, y: tt.shape(tt.exp(x))[0] + x, ["ShapeI", "DimShuffle", "Add"]),
+    RuleCase(
+        "shape_i_from_shapes",
+        lambda x, y: tt.shape(tt.exp(x))[0] + x,
+        ["ShapeI", "DimShuffle", "Add"],
+    ),
     RuleCase("remove_identity_markers", lambda x, y: tt.exp(_stop(x)), ["Exp"]),
     # canonicalize
     RuleCase("mul_minus_one", lambda x, y: -1 * x, ["Neg"]),
@@ -60,11 +64,18 @@ CASES = [
     RuleCase("softplus_from_log", lambda x, y: tt.log(1 + tt.exp(x)), ["Softplus"], ("stabilize",)),
     RuleCase("softplus_from_log1p", lambda x, y: tt.log1p(tt.exp(x)), ["Softplus"], ("stabilize",)),
     RuleCase("log1mexp_from_log", lambda x, y: tt.log(1 - tt.exp(x)), ["Log1mexp"], ("stabilize",)),
-    RuleCase("log1mexp_from_log1p", lambda x, y: tt.log1p(-tt.exp(x)), ["Log1mexp"], ("stabilize",)),
-    RuleCase("expm1_from_sub", lambda x, y: tt.exp(x) - 1, ["Expm1"], ("stabilize",)),
-    RuleCase("expm1_from_add", lambda x, y: tt.exp(x) + -1, ["Expm1"], ("canonicalize", "stabilize")),
     RuleCase(
-        "log_sigmoid", lambda x, y: tt.log(tt.sigmoid(x)), ["Neg", "Softplus", "Neg"], ("stabilize",)
+        "log1mexp_from_log1p", lambda x, y: tt.log1p(-tt.exp(x)), ["Log1mexp"], ("stabilize",)
+    ),
+    RuleCase("expm1_from_sub", lambda x, y: tt.exp(x) - 1, ["Expm1"], ("stabilize",)),
+    RuleCase(
+        "expm1_from_add", lambda x, y: tt.exp(x) + -1, ["Expm1"], ("canonicalize", "stabilize")
+    ),
+    RuleCase(
+        "log_sigmoid",
+        lambda x, y: tt.log(tt.sigmoid(x)),
+        ["Neg", "Softplus", "Neg"],
+        ("stabilize",),
     ),
     RuleCase(
         "log_one_minus_sigmoid",
@@ -73,7 +84,10 @@ CASES = [
         ("stabilize",),
     ),
     RuleCase(
-        "log1p_neg_sigmoid", lambda x, y: tt.log1p(-tt.sigmoid(x)), ["Softplus", "Neg"], ("stabilize",)
+        "log1p_neg_sigmoid",
+        lambda x, y: tt.log1p(-tt.sigmoid(x)),
+        ["Softplus", "Neg"],
+        ("stabilize",),
     ),
     RuleCase("sigmoid_from_div", lambda x, y: 1 / (1 + tt.exp(-x)), ["Sigmoid"], ("stabilize",)),
     RuleCase(
@@ -152,7 +166,7 @@ ACCURACY = [
     ("rule", "build", "value", "exact"), ACCURACY, ids=[f"{a[0]}@{a[2]}" for a in ACCURACY]
 )
 def test_stabilized_form_is_accurate_at_extremes(
-    rule: str, build: Callable[[Variable], Variable], value: float, exact: Any
+    rule: str, build: Callable[[Any], Any], value: float, exact: Any
 ) -> None:
     x = tt.scalar("x")
     out = build(x)

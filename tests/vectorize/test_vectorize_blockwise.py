@@ -19,7 +19,7 @@ ALLOC = Blockwise(Alloc(), "(),()->(n)")
 def _infer_shape(out: tt.TensorVariable) -> tuple[object, ...]:
     node = out.owner
     assert node is not None
-    return node.op.infer_shape(None, node, [shape_tuple(i) for i in node.inputs])[0]  # type: ignore[no-any-return]
+    return node.op.infer_shape(None, node, [shape_tuple(i) for i in node.inputs])[0]
 
 
 def test_output_length_from_an_unbatched_shape_argument() -> None:

@@ -13,7 +13,6 @@ import pytest
 import tensorgraft.tensor as tt
 from tensorgraft.compile import function
 from tensorgraft.graph.basic import Variable
-from tensorgraft.graph.traversal import toposort
 from tensorgraft.tensor import catalog
 from tensorgraft.vectorize import catalog_coverage, vectorize_graph
 

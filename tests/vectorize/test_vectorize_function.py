@@ -63,7 +63,7 @@ def test_errors_name_the_function_and_the_argument() -> None:
 
     with pytest.raises(TypeError, match="takes 1 arguments, got 2"):
         vectorize(norm, signature="(n)->()")(tt.vector("u"), tt.vector("w"))
-    with pytest.raises(ValueError, match="'s'.*needs 1"):
+    with pytest.raises(ValueError, match=r"'s'.*needs 1"):
         vectorize(norm, signature="(n)->()")(tt.scalar("s"))
-    with pytest.raises(ValueError, match="norm.*output 0"):
+    with pytest.raises(ValueError, match=r"norm.*output 0"):
         vectorize(norm, signature="(n)->(n)")(tt.matrix("m"))

@@ -7,6 +7,8 @@ import pytest
 
 import tensorgraft.tensor as tt
 from tensorgraft.compile import function
+from tensorgraft.graph.basic import Variable
+from tensorgraft.graph.op import Op
 from tensorgraft.graph.traversal import toposort
 from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.reduction import Sum
@@ -14,9 +16,8 @@ from tensorgraft.tensor.subtensor import Subtensor
 from tensorgraft.vectorize import core_signature, vectorize_graph
 
 
-def _ops(outputs: object) -> list[object]:
-    outs = outputs if isinstance(outputs, list) else [outputs]
-    return [node.op for node in toposort(outs)]
+def _ops(output: Variable) -> list[Op]:
+    return [node.op for node in toposort([output])]
 
 
 def test_the_seed_example_gives_a_batched_matrix() -> None:
@@ -34,7 +35,7 @@ def test_returns_the_form_it_was_given() -> None:
     new_x = tt.matrix("new_x")
     assert isinstance(vectorize_graph(tt.exp(x), {x: new_x}), tt.TensorVariable)
     outs = vectorize_graph([tt.exp(x), tt.sin(x)], {x: new_x})
-    assert isinstance(outs, list) and [o.ndim for o in outs] == [2, 2]
+    assert isinstance(outs, list) and [o.type.ndim for o in outs] == [2, 2]  # type: ignore[attr-defined]
 
 
 def test_an_output_that_does_not_depend_on_the_batch_is_kept() -> None:
@@ -170,3 +171,24 @@ def test_an_intermediate_variable_can_be_replaced() -> None:
     out = vectorize_graph(y, {h: new_h})
     hv = np.arange(6.0).reshape(2, 3)
     np.testing.assert_allclose(function([new_h], out, mode="python")(hv), hv.sum(axis=1))
+
+
+ADVANCED_KEYS = {
+    "adjacent_arrays": (np.array([[0, 1], [1, 0]]), slice(None), 1),
+    "arrays_apart": ([0, 1], None, [1, 2]),
+    "int_and_array_apart": (1, slice(None), [0, 2]),
+    "mask": (slice(None), [True, False, True], 0),
+    "slice_between": (0, slice(1, None), [1, 1]),
+}
+
+
+@pytest.mark.parametrize("key", ADVANCED_KEYS.values(), ids=list(ADVANCED_KEYS))
+def test_advanced_indexing_keeps_the_batch_in_front(key: tuple[object, ...]) -> None:
+    x = tt.tensor3("x")
+    new_x = tt.tensor("new_x", shape=(None, None, None, None, None))
+    out = vectorize_graph(x[key], {x: new_x})
+    assert not any(isinstance(op, Blockwise) for op in _ops(out))
+    xv = np.random.default_rng(0).uniform(size=(2, 3, 2, 3, 4))
+    got = function([new_x], out, mode="python")(xv)
+    expected = np.stack([xv[a, b][key] for a in range(2) for b in range(3)])
+    np.testing.assert_allclose(got, expected.reshape((2, 3, *expected.shape[1:])))

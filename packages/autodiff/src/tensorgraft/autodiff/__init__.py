@@ -42,7 +42,7 @@ from tensorgraft.autodiff.registry import (
     register_pullback,
     register_pushforward,
 )
-from tensorgraft.autodiff.verify import GradientError, verify_graph_grad, verify_grad
+from tensorgraft.autodiff.verify import GradientError, verify_grad, verify_graph_grad
 
 __all__ = [
     "Coverage",

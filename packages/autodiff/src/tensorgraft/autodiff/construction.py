@@ -6,20 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import tensorgraft.tensor as tt
-from tensorgraft.graph.basic import Apply
-from tensorgraft.tensor.construction import (
-    Alloc,
-    AllocDiag,
-    ARange,
-    Eye,
-    ExtractDiag,
-    Join,
-    Repeat,
-    Split,
-)
-from tensorgraft.tensor.shape import ShapeI
-from tensorgraft.tensor.sort import ArgSort, Sort
-
 from tensorgraft.autodiff.elemwise import linear_in_first, unbroadcast
 from tensorgraft.autodiff.engine import zeros_like
 from tensorgraft.autodiff.registry import (
@@ -28,6 +14,19 @@ from tensorgraft.autodiff.registry import (
     register_pullback,
     register_pushforward,
 )
+from tensorgraft.graph.basic import Apply
+from tensorgraft.tensor.construction import (
+    Alloc,
+    AllocDiag,
+    ARange,
+    ExtractDiag,
+    Eye,
+    Join,
+    Repeat,
+    Split,
+)
+from tensorgraft.tensor.shape import ShapeI
+from tensorgraft.tensor.sort import ArgSort, Sort
 
 
 def _rest(n: int) -> list[int]:
@@ -107,9 +106,7 @@ def _arange_pullback(node: Apply, g: list[Any]) -> list[Any]:
 register_pushforward(Alloc, Split, Repeat, ExtractDiag, AllocDiag)(linear_in_first)
 for _op in (Alloc, Split, Repeat):
     register_disconnected(_op, lambda node: _rest(len(node.inputs)))
-for _op, _why in (
-    (Eye, "its inputs are integer sizes and offsets"),
-):
+for _op, _why in ((Eye, "its inputs are integer sizes and offsets"),):
     declare_disconnected(_op, _why)
 
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tensorgraft.tensor.scalar_ops.basic import ScalarOp
-from tensorgraft.tensor.scalar_ops.composite import Composite
-
 from tensorgraft.autodiff.matmul import core_rules
 from tensorgraft.autodiff.registry import (
     _lookup,
@@ -16,6 +13,8 @@ from tensorgraft.autodiff.registry import (
     pushforward_rule,
     scalar_rule,
 )
+from tensorgraft.tensor.scalar_ops.basic import ScalarOp
+from tensorgraft.tensor.scalar_ops.composite import Composite
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,6 @@ from typing import Any
 import numpy as np
 
 import tensorgraft.tensor as tt
-from tensorgraft.graph.basic import Apply, Constant, Variable
-from tensorgraft.graph.traversal import io_toposort
-from tensorgraft.tensor.scalar_ops import basic as ts
-from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
-from tensorgraft.tensor.scalar_ops.composite import Composite
-from tensorgraft.tensor.shape import ShapeI, shape_tuple
-
 from tensorgraft.autodiff.engine import (
     NoGradientRuleError,
     _backprop,
@@ -37,6 +30,12 @@ from tensorgraft.autodiff.registry import (
     register_pushforward,
     scalar_rule,
 )
+from tensorgraft.graph.basic import Apply, Constant, Variable
+from tensorgraft.graph.traversal import io_toposort
+from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
+from tensorgraft.tensor.scalar_ops import basic as ts
+from tensorgraft.tensor.scalar_ops.composite import Composite
+from tensorgraft.tensor.shape import ShapeI, shape_tuple
 
 
 # -- un-broadcasting ---------------------------------------------------------------------------
@@ -62,7 +61,9 @@ def broadcast_axes(
             static.append(a)
             continue
         source = length_source(x, a)
-        if all(m == 1 or length_source(o, a) == source for o, m in zip(others, lengths, strict=True)):
+        if all(
+            m == 1 or length_source(o, a) == source for o, m in zip(others, lengths, strict=True)
+        ):
             continue  # every operand has x's own length there
         dynamic.append(a)
     return static, dynamic

@@ -16,12 +16,6 @@ from typing import Any, Literal
 import numpy as np
 
 import tensorgraft.tensor as tt
-from tensorgraft.graph.basic import Apply, Variable
-from tensorgraft.graph.replace import graph_replace
-from tensorgraft.graph.traversal import ancestors, io_toposort
-from tensorgraft.graph.utils import describe
-from tensorgraft.tensor.type import TensorType, floatX
-
 from tensorgraft.autodiff.registry import (
     GradNotImplemented,
     connected_inputs,
@@ -29,6 +23,11 @@ from tensorgraft.autodiff.registry import (
     pullback_rule,
     pushforward_rule,
 )
+from tensorgraft.graph.basic import Apply, Variable
+from tensorgraft.graph.replace import graph_replace
+from tensorgraft.graph.traversal import ancestors, io_toposort
+from tensorgraft.graph.utils import describe
+from tensorgraft.tensor.type import TensorType, floatX
 
 Disconnected = Literal["raise", "warn", "ignore"]
 
@@ -178,9 +177,7 @@ def _backprop(
 
 def _handle_disconnected(message: str, disconnected: Disconnected) -> None:
     if disconnected == "raise":
-        raise DisconnectedInputError(
-            f"{message}; pass disconnected='ignore' to get zeros instead"
-        )
+        raise DisconnectedInputError(f"{message}; pass disconnected='ignore' to get zeros instead")
     if disconnected == "warn":
         warnings.warn(message, stacklevel=4)
     elif disconnected != "ignore":
@@ -226,8 +223,16 @@ def pullback(
             if w not in reached:
                 _handle_disconnected(f"{what} does not depend on {describe(w)}", disconnected)
             total = _zero_gradient(w)
-        result.append(total)
+        result.append(_with_static_shape(total, w))
     return result[0] if single else result
+
+
+def _with_static_shape(g: Variable, w: Variable) -> Variable:
+    """`g` with the static shape of `w`, so that the gradient has w's type."""
+    want, have = w.type.shape, g.type.shape  # type: ignore[attr-defined]
+    if all(h is not None or s is None for s, h in zip(want, have, strict=True)):
+        return g
+    return tt.specify_shape(g, want)  # type: ignore[no-any-return]
 
 
 def Lop(
@@ -296,11 +301,7 @@ def _transposed_pullback(node: Apply, tangents: list[Variable | None]) -> list[V
         raise _missing_rule(node)
     dummies = [o.type() if is_differentiable(o) else None for o in node.outputs]
     ins = rule(node, dummies)
-    pairs = [
-        (r, t)
-        for r, t in zip(ins, tangents, strict=True)
-        if r is not None and t is not None
-    ]
+    pairs = [(r, t) for r, t in zip(ins, tangents, strict=True) if r is not None and t is not None]
     live = [u for u in dummies if u is not None]
     if not pairs or not live:
         return [None] * len(node.outputs)

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import tensorgraft.tensor as tt
+from tensorgraft.autodiff.engine import Disconnected, _as_list, grad, pullback
 from tensorgraft.graph.basic import Variable
 from tensorgraft.graph.traversal import ancestors
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.shape import shape_tuple
-
-from tensorgraft.autodiff.engine import Disconnected, _as_list, grad, pullback
 
 
 def jacobian(

@@ -12,13 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import tensorgraft.tensor as tt
-from tensorgraft.tensor.linalg.decompositions import QR, SVD, Cholesky, Eigh
-from tensorgraft.tensor.linalg.inverse import Det, MatrixInverse, Pinv, SlogDet
-from tensorgraft.tensor.linalg.solvers import CholeskySolve, Lstsq, Solve, SolveTriangular
-
 from tensorgraft.autodiff.engine import NoGradientRuleError
 from tensorgraft.autodiff.matmul import defcore, mT
 from tensorgraft.autodiff.registry import declare_not_implemented
+from tensorgraft.tensor.linalg.decompositions import QR, SVD, Cholesky, Eigh
+from tensorgraft.tensor.linalg.inverse import Det, MatrixInverse, Pinv, SlogDet
+from tensorgraft.tensor.linalg.solvers import CholeskySolve, Lstsq, Solve, SolveTriangular
 
 la = tt.linalg
 
@@ -100,7 +99,12 @@ def _solve(op: Solve, g: list[Any], z: list[Any], a: Any, b: Any) -> list[Any]:
 def _solve_triangular(op: SolveTriangular, g: list[Any], z: list[Any], a: Any, b: Any) -> list[Any]:
     # x = op(A)^-1 b: b_bar = op(A)^-T x_bar; A_bar on the triangle that is read.
     gb = la.solve_triangular(
-        a, g[0], lower=op.lower, trans=1 - op.trans, unit_diagonal=op.unit_diagonal, b_ndim=op.b_ndim
+        a,
+        g[0],
+        lower=op.lower,
+        trans=1 - op.trans,
+        unit_diagonal=op.unit_diagonal,
+        b_ndim=op.b_ndim,
     )
     x = z[0]
     ga = -(_outer(gb, x) if op.b_ndim == 1 else tt.matmul(gb, mT(x)))
@@ -122,8 +126,9 @@ def _cho_solve(op: CholeskySolve, g: list[Any], z: list[Any], c: Any, b: Any) ->
 
 
 def _svd(op: SVD, g: list[Any], z: list[Any], a: Any) -> list[Any]:
-    # Reduced A = U S V^T (Townsend, "Differentiating the SVD"), with F_ij = 1/(s_j^2 - s_i^2):
-    # A_bar = U [(F o (U^T U_bar - U_bar^T U)) S + diag(s_bar) + S (F o (V^T V_bar - V_bar^T V))] V^T
+    # Reduced A = U S V^T (Townsend, "Differentiating the SVD"), F_ij = 1/(s_j^2 - s_i^2):
+    # A_bar = U [(F o (U^T U_bar - U_bar^T U)) S + diag(s_bar)
+    #            + S (F o (V^T V_bar - V_bar^T V))] V^T
     #   + (I - U U^T) U_bar S^-1 V^T + U S^-1 V_bar^T (I - V V^T)
     if not op.compute_uv:
         u, s, vh = la.svd(a, full_matrices=False)
@@ -132,9 +137,7 @@ def _svd(op: SVD, g: list[Any], z: list[Any], a: Any) -> list[Any]:
     u, s, vh = z
     if op.full_matrices and (gu is not None or gvh is not None):
         # The extra columns of a full U (or rows of V^H) are not unique (as in PyTensor).
-        raise NoGradientRuleError(
-            "the gradient through svd's U and V^H needs full_matrices=False"
-        )
+        raise NoGradientRuleError("the gradient through svd's U and V^H needs full_matrices=False")
     if op.full_matrices:
         u, s, vh = la.svd(a, full_matrices=False)
     v = mT(vh)

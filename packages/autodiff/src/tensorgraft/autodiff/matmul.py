@@ -11,11 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import tensorgraft.tensor as tt
-from tensorgraft.graph.basic import Apply
-from tensorgraft.tensor.blockwise import Blockwise
-from tensorgraft.tensor.elemwise import DimShuffle
-from tensorgraft.tensor.matmul import Dot
-
 from tensorgraft.autodiff.elemwise import unbroadcast
 from tensorgraft.autodiff.engine import (
     _missing_rule,
@@ -24,6 +19,10 @@ from tensorgraft.autodiff.engine import (
     is_differentiable,
 )
 from tensorgraft.autodiff.registry import register_pullback, register_pushforward
+from tensorgraft.graph.basic import Apply
+from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.elemwise import DimShuffle
+from tensorgraft.tensor.matmul import Dot
 
 # core op type -> rule(op, g: output cotangents, z: outputs, *xs) -> input cotangents
 CoreRule = Callable[..., list[Any]]
@@ -59,7 +58,7 @@ def _blockwise_pullback(node: Apply, g: list[Any]) -> list[Any]:
     grads = _core_rule(node, op.core_op)(op.core_op, g, node.outputs, *node.inputs)
     batch = node.outputs[0].type.ndim - len(op.outputs_sig[0])  # type: ignore[attr-defined]
     out = []
-    for gx, x, sig in zip(grads, node.inputs, op.inputs_sig, strict=True):
+    for gx, x in zip(grads, node.inputs, strict=True):
         if gx is None or not is_differentiable(x):
             out.append(None)
             continue

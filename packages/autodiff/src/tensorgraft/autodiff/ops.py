@@ -11,16 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from tensorgraft.graph.basic import Apply
-from tensorgraft.graph.op import Op
-from tensorgraft.tensor.basic import as_tensor
-from tensorgraft.tensor.variable import TensorVariable
-
 from tensorgraft.autodiff.registry import (
     register_disconnected,
     register_pullback,
     register_pushforward,
 )
+from tensorgraft.graph.basic import Apply
+from tensorgraft.graph.op import Op
+from tensorgraft.tensor.basic import as_tensor
+from tensorgraft.tensor.variable import TensorVariable
 
 
 class _GradientIdentity(Op):

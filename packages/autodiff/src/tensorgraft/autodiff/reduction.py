@@ -10,12 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import tensorgraft.tensor as tt
-from tensorgraft.graph.basic import Apply
-from tensorgraft.tensor.cumulative import CumProd, CumSum
-from tensorgraft.tensor.reduction import All, Argmax, Argmin, Max, Min, Prod, Sum
-from tensorgraft.tensor.reduction import Any as AnyOp
-from tensorgraft.tensor.softmax import LogSoftmax, Softmax
-
 from tensorgraft.autodiff.elemwise import linear_in_first
 from tensorgraft.autodiff.engine import broadcast_like
 from tensorgraft.autodiff.registry import (
@@ -23,6 +17,11 @@ from tensorgraft.autodiff.registry import (
     register_pullback,
     register_pushforward,
 )
+from tensorgraft.graph.basic import Apply
+from tensorgraft.tensor.cumulative import CumProd, CumSum
+from tensorgraft.tensor.reduction import All, Argmax, Argmin, Max, Min, Prod, Sum
+from tensorgraft.tensor.reduction import Any as AnyOp
+from tensorgraft.tensor.softmax import LogSoftmax, Softmax
 
 
 def expand_reduced(g: Any, axes: tuple[int, ...] | None, ndim: int) -> Any:

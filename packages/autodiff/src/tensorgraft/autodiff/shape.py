@@ -6,9 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import tensorgraft.tensor as tt
-from tensorgraft.graph.basic import Apply
-from tensorgraft.tensor.shape import Reshape, Shape, ShapeI, SpecifyShape
-
 from tensorgraft.autodiff.elemwise import linear_in_first
 from tensorgraft.autodiff.registry import (
     declare_disconnected,
@@ -16,6 +13,8 @@ from tensorgraft.autodiff.registry import (
     register_pullback,
     register_pushforward,
 )
+from tensorgraft.graph.basic import Apply
+from tensorgraft.tensor.shape import Reshape, Shape, ShapeI, SpecifyShape
 
 for _op in (Shape, ShapeI):
     declare_disconnected(_op, "its output is an integer shape (disconnected)")

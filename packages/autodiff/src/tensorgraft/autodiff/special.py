@@ -7,12 +7,11 @@ import math
 from typing import Any
 
 import tensorgraft.tensor as tt
+from tensorgraft.autodiff.registry import GradNotImplemented, defscalar
 from tensorgraft.tensor.elemwise import Elemwise
 from tensorgraft.tensor.scalar_ops import arithmetic as ar
 from tensorgraft.tensor.scalar_ops import special as sp
 from tensorgraft.tensor.scalar_ops import transcendental as tr
-
-from tensorgraft.autodiff.registry import GradNotImplemented, defscalar
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2
@@ -38,7 +37,11 @@ defscalar(ar.Sqr, lambda g, z, x: [g * 2 * x])
 defscalar(ar.Sqrt, lambda g, z, x: [g / (2 * z)])
 defscalar(  # the gradient goes to whichever of x, lo, hi the result is
     ar.Clip,
-    lambda g, z, x, lo, hi: [_where(tt.eq(z, x), g), _where(tt.lt(x, lo), g), _where(tt.gt(x, hi), g)],
+    lambda g, z, x, lo, hi: [
+        _where(tt.eq(z, x), g),
+        _where(tt.lt(x, lo), g),
+        _where(tt.gt(x, hi), g),
+    ],
 )
 defscalar(ar.Real, lambda g, z, x: [g])  # real inputs only: real(x) = x
 defscalar(ar.Conj, lambda g, z, x: [g])
@@ -85,9 +88,7 @@ defscalar(sp.Softplus, lambda g, z, x: [g * _ew(sp.sigmoid, x)])  # finite for a
 defscalar(sp.Log1mexp, lambda g, z, x: [-g / tt.expm1(-x)])  # d log(1 - e^x) = -1 / (e^-x - 1)
 # x log(y) is 0 wherever x == 0, whatever y: no gradient to y there (not 0 / 0).
 defscalar(sp.XLogY, lambda g, z, x, y: [g * tt.log(y), _where(tt.neq(x, 0), g * x / y)])
-defscalar(
-    sp.XLog1pY, lambda g, z, x, y: [g * tt.log1p(y), _where(tt.neq(x, 0), g * x / (1 + y))]
-)
+defscalar(sp.XLog1pY, lambda g, z, x, y: [g * tt.log1p(y), _where(tt.neq(x, 0), g * x / (1 + y))])
 defscalar(sp.LogAddExp, lambda g, z, x, y: [g * tt.exp(x - z), g * tt.exp(y - z)])
 defscalar(sp.LogAddExp2, lambda g, z, x, y: [g * tt.exp2(x - z), g * tt.exp2(y - z)])
 

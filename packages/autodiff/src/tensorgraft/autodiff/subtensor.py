@@ -9,10 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import tensorgraft.tensor as tt
-from tensorgraft.graph.basic import Apply
-from tensorgraft.tensor.indexing import AdvancedIncSubtensor, AdvancedSubtensor
-from tensorgraft.tensor.subtensor import IncSubtensor, Subtensor
-
 from tensorgraft.autodiff.elemwise import linear_in_first, unbroadcast
 from tensorgraft.autodiff.engine import is_differentiable, zeros_like
 from tensorgraft.autodiff.registry import (
@@ -20,6 +16,9 @@ from tensorgraft.autodiff.registry import (
     register_pullback,
     register_pushforward,
 )
+from tensorgraft.graph.basic import Apply
+from tensorgraft.tensor.indexing import AdvancedIncSubtensor, AdvancedSubtensor
+from tensorgraft.tensor.subtensor import IncSubtensor, Subtensor
 
 _READ = {IncSubtensor: Subtensor, AdvancedIncSubtensor: AdvancedSubtensor}
 _WRITE = {Subtensor: IncSubtensor, AdvancedSubtensor: AdvancedIncSubtensor}
@@ -35,10 +34,14 @@ def _subtensor_pullback(node: Apply, g: list[Any]) -> list[Any]:
 @register_pullback(IncSubtensor, AdvancedIncSubtensor)
 def _inc_subtensor_pullback(node: Apply, g: list[Any]) -> list[Any]:
     op: Any = node.op
-    x, v, *index = node.inputs
+    v, *index = node.inputs[1:]
     (gz,) = g
     # set: the old values at idx are overwritten, so x gets no gradient there.
-    gx = type(op)(op.idx_list, set_instead_of_inc=True)(gz, 0, *index) if op.set_instead_of_inc else gz
+    gx = (
+        type(op)(op.idx_list, set_instead_of_inc=True)(gz, 0, *index)
+        if op.set_instead_of_inc
+        else gz
+    )
     gv = None
     if is_differentiable(v):
         gv = _READ[type(op)](op.idx_list)(gz, *index)

@@ -8,10 +8,9 @@ from typing import Any
 import numpy as np
 
 import tensorgraft.tensor as tt
+from tensorgraft.autodiff.engine import grad
 from tensorgraft.compile import function
 from tensorgraft.graph.basic import Variable
-
-from tensorgraft.autodiff.engine import grad
 
 # (finite-difference step, absolute tolerance, relative tolerance) by input dtype.
 _TOLERANCES = {

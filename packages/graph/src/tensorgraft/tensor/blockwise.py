@@ -11,9 +11,16 @@ import numpy as np
 
 from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.op import Op
+from tensorgraft.graph.replace import graph_replace
+from tensorgraft.graph.traversal import ancestors
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor
-from tensorgraft.tensor.elemwise import broadcast_dim, broadcast_static_shape, expand_dims_left
+from tensorgraft.tensor.elemwise import (
+    DimShuffle,
+    broadcast_dim,
+    broadcast_static_shape,
+    expand_dims_left,
+)
 from tensorgraft.tensor.type import TensorType
 
 CoreDims = tuple[str, ...]
@@ -189,7 +196,7 @@ class Blockwise(Op):
     def _try_core_shapes(self, node: Apply, lengths: list[tuple[int, ...]]) -> list[Any] | None:
         try:
             return list(self.core_op.infer_shape(None, self.core_node(node), lengths))
-        except Exception:  # noqa: BLE001 - no usable infer_shape: the lengths stay unknown
+        except Exception:
             return None
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
@@ -221,10 +228,6 @@ class Blockwise(Op):
         as it is; a batched one gives each element its own value, and the length is known
         only once the output is computed: ShapeUnknownError (callers keep Shape_i).
         """
-        from tensorgraft.graph.replace import graph_replace
-        from tensorgraft.graph.traversal import ancestors
-        from tensorgraft.tensor.elemwise import DimShuffle
-
         core = self.core_node(node)
         core_shapes = [tuple(s[batch_ndim:]) for s in input_shapes]
         shapes = self.core_op.infer_shape(None, core, core_shapes)

@@ -10,14 +10,15 @@ Lengths that build arrays are int64 scalar inputs, so symbolic sizes work.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from tensorgraft.graph.basic import Apply, Constant, Variable
+from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.op import Op
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor, constant
@@ -34,6 +35,7 @@ from tensorgraft.tensor.shape import (
     shape_tuple,
     static_entries,
     static_int,
+    static_scalar,
 )
 from tensorgraft.tensor.type import TensorType, as_dtype, floatX
 from tensorgraft.tensor.variable import TensorVariable
@@ -78,6 +80,10 @@ def shape_entries(shape: Any, what: str = "shape") -> list[Any]:
 # -- Alloc ----------------------------------------------------------------------------------------
 class Alloc(Op):
     """A new array: `value` broadcast to the shape given by int64 scalar inputs."""
+
+    # make_node reads static lengths from the graphs of its integer inputs (constants,
+    # ShapeI of a static axis): a rebuilt graph must call it again, types alone are not enough.
+    reads_input_values: ClassVar[bool] = True
 
     def make_node(self, value: Any, *shape: Any) -> Apply:
         value = as_tensor(value)
@@ -271,6 +277,10 @@ def stack(arrays: Sequence[Any], axis: int = 0) -> TensorVariable:
 class Split(Op):
     """`x` cut along `axis` into `n_splits` pieces whose lengths an int64 vector gives."""
 
+    # make_node reads static lengths from the graphs of its integer inputs (constants,
+    # ShapeI of a static axis): a rebuilt graph must call it again, types alone are not enough.
+    reads_input_values: ClassVar[bool] = True
+
     axis: int
     n_splits: int
 
@@ -374,6 +384,10 @@ def tile(x: Any, reps: Any) -> TensorVariable:
 class Repeat(Op):
     """Each element of `x` along `axis` repeated (numpy.repeat): `repeats` is an int64
     scalar, or an int64 vector with one count per element."""
+
+    # make_node reads static lengths from the graphs of its integer inputs (constants,
+    # ShapeI of a static axis): a rebuilt graph must call it again, types alone are not enough.
+    reads_input_values: ClassVar[bool] = True
 
     axis: int
 
@@ -485,18 +499,16 @@ def roll(x: Any, shift: Any, axis: Any = None) -> TensorVariable:
 
 
 # -- ranges ---------------------------------------------------------------------------------------
-def _static_number(var: TensorVariable) -> Any:
-    if isinstance(var, Constant):
-        return np.asarray(var.data).item()
-    return static_int(var)
-
-
 @dataclass(frozen=True)
 class ARange(Op):
     """Evenly spaced values in [start, stop) by step, of `dtype` (numpy.arange).
 
     Its length is ceil((stop - start) / step), at least 0; static when the inputs are.
     """
+
+    # make_node reads static lengths from the graphs of its integer inputs (constants,
+    # ShapeI of a static axis): a rebuilt graph must call it again, types alone are not enough.
+    reads_input_values: ClassVar[bool] = True
 
     dtype: str
 
@@ -507,12 +519,12 @@ class ARange(Op):
                 raise TypeError(f"arange: bounds and step must be real scalars, got {describe(v)}")
         if self.dtype == "bool":  # NumPy fails at run time past 2 values: refuse it here
             raise TypeError("arange: dtype bool is not supported; use a number dtype")
-        values = [_static_number(v) for v in inputs]
-        if values[2] == 0:
+        first, last, step = (static_scalar(v) for v in inputs)
+        if step == 0:
             raise ValueError(f"arange: the step {describe(inputs[2])} is zero")
         length = None
-        if None not in values:
-            length = len(np.arange(*values, dtype=self.dtype))
+        if first is not None and last is not None and step is not None:
+            length = len(np.arange(first, last, step, dtype=self.dtype))
         return Apply(self, inputs, [TensorType(self.dtype, (length,))()])
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
@@ -541,16 +553,26 @@ class ARange(Op):
 def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None) -> TensorVariable:
     """Evenly spaced values in [start, stop) (numpy.arange); `arange(n)` counts from 0.
 
-    Bounds may be symbolic scalars. The dtype defaults to int64 for integer bounds and
-    float64 otherwise, as in NumPy.
+    Bounds may be symbolic scalars. The dtype defaults to NumPy's: int64 for integer
+    bounds, float64 for float ones.
     """
     if stop is None:
         start, stop = 0, start
     inputs = [as_tensor(v) for v in (start, stop, step)]
-    if dtype is None:
-        real = all(v.type.numpy_dtype.kind in "biu" for v in inputs)
-        dtype = "int64" if real else "float64"
-    return ARange(as_dtype(dtype))(*inputs)
+    if dtype is None and all(v.type.numpy_dtype.kind in "biuf" for v in inputs):
+        dtype = _arange_dtype(tuple(v.dtype for v in inputs))
+    return ARange(as_dtype(dtype or "float64"))(*inputs)
+
+
+@functools.lru_cache(maxsize=64)
+def _arange_dtype(dtypes: tuple[str, ...]) -> str:
+    # NumPy's choice for bounds of these dtypes: int64 for most integers, float64 for
+    # floats and for uint64 with int64. Bool bounds count as int64 (NumPy cannot subtract them).
+    start, stop, step = (
+        np.dtype("int64" if d == "bool" else d).type(v)
+        for v, d in zip((0, 1, 1), dtypes, strict=True)
+    )
+    return np.arange(start, stop, step).dtype.name
 
 
 def linspace(
@@ -591,6 +613,10 @@ def linspace(
 @dataclass(frozen=True)
 class Eye(Op):
     """An (N, M) array of `dtype` with ones on diagonal k (numpy.eye); N, M, k are inputs."""
+
+    # make_node reads static lengths from the graphs of its integer inputs (constants,
+    # ShapeI of a static axis): a rebuilt graph must call it again, types alone are not enough.
+    reads_input_values: ClassVar[bool] = True
 
     dtype: str
 

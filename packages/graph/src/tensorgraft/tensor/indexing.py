@@ -28,6 +28,7 @@ from tensorgraft.tensor.indexing_key import (
     static_shape,
     symbolic_shape,
 )
+from tensorgraft.tensor.shape import ShapeI
 from tensorgraft.tensor.subtensor import (
     IncSubtensor,
     Subtensor,
@@ -206,16 +207,27 @@ def _flatten(x: TensorVariable) -> TensorVariable:
     return tt.flatten(x)
 
 
-def take(x: Any, indices: Any, axis: int | None = None) -> TensorVariable:
+def take(x: Any, indices: Any, axis: int | None = None, mode: str = "raise") -> TensorVariable:
     """Elements of `x` at `indices` along `axis` (numpy.take; axis None: of x flattened).
 
-    Negative indices count from the end; out-of-range indices raise IndexError.
+    Negative indices count from the end. Out-of-range indices raise IndexError (mode
+    "raise"), wrap around ("wrap") or go to the nearest end ("clip", negatives too).
     """
+    import tensorgraft.tensor as tt
+
     x = as_tensor(x)
     idx = _int_indices(indices, "take")
+    if mode not in ("raise", "wrap", "clip"):
+        raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
     if axis is None:
         x, axis = (_flatten(x) if x.ndim != 1 else x), 0
     axis = _axis(axis, x.ndim, x, "take")
+    if mode != "raise":
+        # In int64: the length may not fit the indices' dtype.
+        n = x.type.shape[axis]
+        length = ShapeI(axis)(x) if n is None else n
+        idx = tt.cast(idx, "int64")
+        idx = tt.mod(idx, length) if mode == "wrap" else tt.clip(idx, 0, length - 1)
     return getitem(x, (slice(None),) * axis + (idx,))
 
 

@@ -173,7 +173,7 @@ def _index_array(value: Any, x: Variable) -> TensorVariable:
         arr = np.asarray(value)
     except ValueError as err:
         raise TypeError(f"indexing {describe(x)} with {value!r}: {err}") from None
-    if arr.dtype == object:
+    if arr.dtype == object and any(isinstance(e, Variable) for e in arr.flat):
         raise TypeError(
             f"indexing {describe(x)}: a list holding symbolic variables is not an index; "
             "stack them into one array first"
@@ -183,7 +183,7 @@ def _index_array(value: Any, x: Variable) -> TensorVariable:
     if arr.dtype.kind not in "biu":
         raise TypeError(
             f"indexing {describe(x)}: array indices must be integers or booleans, "
-            f"got {arr.dtype} values"
+            f"got {arr.dtype} values ({value!r})"[:200]
         )
     return constant(arr)
 

@@ -38,6 +38,7 @@ def elemwise_binary(scalar_op: ts.ScalarOp, doc: str) -> Any:
     return fn
 
 
+# Short names for the tables below.
 _unary, _binary = elemwise_unary, elemwise_binary
 
 

@@ -43,6 +43,13 @@ def _reshaped(x: TensorVariable, shape: Sequence[Any]) -> TensorVariable:
     return reshape(x, tuple(shape))
 
 
+def _permute(x: TensorVariable, order: Sequence[int]) -> TensorVariable:
+    """`x` with its axes in `order` (no node when that is their order already)."""
+    if list(order) == list(range(x.ndim)):
+        return x
+    return DimShuffle(x.ndim, tuple(order))(x)
+
+
 def _check_lengths(name: str, a: TensorVariable, b: TensorVariable, pairs: Sequence[Any]) -> None:
     for ax, bx in pairs:
         la, lb = a.type.shape[ax], b.type.shape[bx]
@@ -70,8 +77,8 @@ def _contract(
     left = [x for x in la if x not in lb]
     right = [x for x in lb if x not in la]
     _check_lengths("contraction", a, b, [(la.index(x), lb.index(x)) for x in summed])
-    a_t = DimShuffle(a.ndim, tuple(la.index(x) for x in (*batch, *left, *summed)))(a)
-    b_t = DimShuffle(b.ndim, tuple(lb.index(x) for x in (*batch, *summed, *right)))(b)
+    a_t = _permute(a, [la.index(x) for x in (*batch, *left, *summed)])
+    b_t = _permute(b, [lb.index(x) for x in (*batch, *summed, *right)])
     sa, sb = shape_tuple(a_t), shape_tuple(b_t)
     nb, nl, ns = len(batch), len(left), len(summed)
     left_shape, summed_shape, right_shape = sa[nb : nb + nl], sa[nb + nl :], sb[nb + ns :]
@@ -256,8 +263,7 @@ def einsum(subscripts: str, *operands: Any) -> TensorVariable:
         acc, acc_labels = _sum_out(acc, acc_labels, keep | set(labels))
         acc, acc_labels = _contract(acc, acc_labels, x, labels, keep)
     acc, acc_labels = _sum_out(acc, acc_labels, set(out_labels))
-    order = tuple(acc_labels.index(x) for x in out_labels)
-    return acc if order == tuple(range(acc.ndim)) else DimShuffle(acc.ndim, order)(acc)
+    return _permute(acc, [acc_labels.index(x) for x in out_labels])
 
 
 __all__ = [

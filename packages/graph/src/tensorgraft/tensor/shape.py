@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from tensorgraft.graph.op import Op
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor, constant
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
-from tensorgraft.tensor.subtensor import INT, Subtensor
+from tensorgraft.tensor.subtensor import INT, SliceSpec, Subtensor
 from tensorgraft.tensor.type import TensorType
 from tensorgraft.tensor.variable import TensorVariable
 
@@ -150,59 +150,96 @@ def static_int(var: Any) -> int | None:
     """
     if isinstance(var, int | np.integer) and not isinstance(var, bool | np.bool_):
         return int(var)
+    if not isinstance(var, Variable) or var.type.numpy_dtype.kind not in "biu":  # type: ignore[attr-defined]
+        return None
+    value = static_scalar(var)
+    return None if value is None else int(value)
+
+
+def static_scalar(var: Variable) -> int | float | None:
+    """The value of a real scalar variable when it is known statically, else None.
+
+    Like `static_int`, for floats too (`arange(n / 2)` with a static `n`).
+    """
     if isinstance(var, Constant):
         data = np.asarray(var.data)
-        return int(data) if data.ndim == 0 and data.dtype.kind in "biu" else None
-    node = getattr(var, "owner", None)
+        return data.item() if data.ndim == 0 and data.dtype.kind in "biuf" else None
+    node = var.owner
     if node is None:
         return None
     op = node.op
     if isinstance(op, ShapeI):
-        return node.inputs[0].type.shape[op.i]
+        return node.inputs[0].type.shape[op.i]  # type: ignore[attr-defined]
     if isinstance(op, Subtensor) and op.idx_list == (INT,):
         vec, idx = node.inputs
         i = static_int(idx)
         lengths = static_entries(vec)
         if i is not None and lengths is not None and -len(lengths) <= i < len(lengths):
             return lengths[i]
-    if isinstance(op, Elemwise) and var.type.ndim == 0 and var.type.numpy_dtype.kind in "biu":
-        values = [static_int(i) for i in node.inputs]
+    kind = var.type.numpy_dtype.kind  # type: ignore[attr-defined]
+    if isinstance(op, Elemwise) and var.type.ndim == 0 and kind in "biuf":  # type: ignore[attr-defined]
+        values = [static_scalar(i) for i in node.inputs]
         if None not in values:
-            args = [
-                np.asarray(v, dtype=i.type.dtype) for v, i in zip(values, node.inputs, strict=True)
-            ]
-            with np.errstate(all="ignore"):
-                return int(op.perform(node, args)[var.index])
+            args = [np.asarray(v, i.type.dtype) for v, i in zip(values, node.inputs, strict=True)]  # type: ignore[attr-defined]
+            try:
+                with np.errstate(all="ignore"):
+                    return op.perform(node, args)[node.outputs.index(var)].item()
+            except (ArithmeticError, ValueError, TypeError):
+                return None  # the run-time error is reported when the graph runs
     return None
 
 
 def static_entries(vec: Variable) -> tuple[int | None, ...] | None:
     """What is statically known of the entries of an integer vector (None: its length too).
 
-    Reads constants, `shape(x)` and vectors stacked from scalars (`[n, 3]`).
+    Reads constants, `shape(x)`, vectors stacked from scalars (`[n, 3]`), a scalar
+    allocated to a vector, and folds integer elementwise arithmetic on those.
     """
-    from tensorgraft.tensor.construction import Join
+    from tensorgraft.tensor.construction import Alloc, Join
 
     length = vec.type.shape[0]  # type: ignore[attr-defined]
+    unknown = None if length is None else (None,) * length
     if isinstance(vec, Constant):
         return tuple(int(v) for v in np.asarray(vec.data))
     node = vec.owner
-    if node is not None and isinstance(node.op, Shape):
+    if node is None:
+        return unknown
+    op = node.op
+    if isinstance(op, Shape):
         return node.inputs[0].type.shape  # type: ignore[attr-defined]
-    if node is not None and isinstance(node.op, Join) and node.op.axis == 0:
-        parts: list[int | None] = []
-        for piece in node.inputs:
-            op = piece.owner.op if piece.owner is not None else None
-            if isinstance(op, DimShuffle) and op.new_order == ("x",):
-                parts.append(static_int(piece.owner.inputs[0]))  # type: ignore[union-attr]
-            else:
-                entries = static_entries(piece)
-                if entries is None:
-                    break
-                parts.extend(entries)
-        else:
-            return tuple(parts)
-    return None if length is None else (None,) * length
+    if isinstance(op, DimShuffle) and op.new_order == ("x",):
+        return (static_int(node.inputs[0]),)
+    if isinstance(op, Join) and op.axis == 0:
+        parts = [static_entries(p) for p in node.inputs]
+        if all(p is not None for p in parts):
+            return tuple(e for p in parts for e in p)  # type: ignore[union-attr]
+    if isinstance(op, Subtensor) and len(op.idx_list) == 1 and op.idx_list[0] != INT:
+        return _sliced_entries(node, op.idx_list[0]) or unknown  # type: ignore[arg-type]
+    if isinstance(op, Alloc) and node.inputs[0].type.ndim == 0 and length is not None:  # type: ignore[attr-defined]
+        return (static_int(node.inputs[0]),) * length
+    if isinstance(op, Elemwise) and vec.type.numpy_dtype.kind in "biu":  # type: ignore[attr-defined]
+        known = [static_entries(i) for i in node.inputs]
+        if all(k is not None and None not in k for k in known):
+            args = [np.asarray(k, i.type.dtype) for k, i in zip(known, node.inputs, strict=True)]  # type: ignore[attr-defined]
+            try:
+                with np.errstate(all="ignore"):
+                    folded = op.perform(node, args)[node.outputs.index(vec)]
+                return tuple(int(v) for v in folded)
+            except (ArithmeticError, ValueError, TypeError):
+                return unknown
+    return unknown
+
+
+def _sliced_entries(node: Apply, spec: SliceSpec) -> tuple[int | None, ...] | None:
+    """The static entries of `vec[start:stop:step]` when the vector's and bounds' are."""
+    entries = static_entries(node.inputs[0])
+    values = iter(node.inputs[1:])
+    bounds = [
+        static_int(next(values)) if given else None for given in (spec.start, spec.stop, spec.step)
+    ]
+    if entries is None or sum(b is not None for b in bounds) != len(node.inputs) - 1:
+        return None
+    return entries[slice(*bounds)]
 
 
 def as_shape_vector(shape: Any, what: str = "shape") -> TensorVariable:
@@ -245,11 +282,9 @@ def _prod(entries: Sequence[Any]) -> Any:
 
 
 def _fmt(entries: Sequence[int | None]) -> str:
-    return (
-        "("
-        + ", ".join("?" if e is None else str(e) for e in entries)
-        + (",)" if len(entries) == 1 else ")")
-    )
+    """A shape with unknown entries as '?': (2, ?)."""
+    text = ", ".join("?" if e is None else str(e) for e in entries)
+    return f"({text},)" if len(entries) == 1 else f"({text})"
 
 
 # -- Reshape --------------------------------------------------------------------------------------
@@ -285,6 +320,10 @@ class Reshape(Op):
     One entry may be -1: that length is what the size of `x` leaves. The static output
     shape comes from the entries known statically (constants, static lengths).
     """
+
+    # make_node reads static lengths from the graphs of its integer inputs (constants,
+    # ShapeI of a static axis): a rebuilt graph must call it again, types alone are not enough.
+    reads_input_values: ClassVar[bool] = True
 
     ndim: int
 
@@ -382,6 +421,10 @@ class SpecifyShape(Op):
     `given[a]` says whether axis `a` has a length to check (one int64 scalar input each,
     in axis order); the output's static shape takes those known statically.
     """
+
+    # make_node reads static lengths from the graphs of its integer inputs (constants,
+    # ShapeI of a static axis): a rebuilt graph must call it again, types alone are not enough.
+    reads_input_values: ClassVar[bool] = True
 
     given: tuple[bool, ...]
 

@@ -109,8 +109,8 @@ def update_value(
     Casting follows NumPy. Setting (`x[idx] = v`) casts `v` to x's dtype whatever it is;
     incrementing (`x[idx] += v`) only within a kind (NumPy's "same_kind" rule: no float
     added into an int array) and raises TypeError otherwise. A Python integer that does not
-    fit an integer `x` raises OverflowError. `v` must broadcast to `target`; extra leading
-    axes of length 1 are dropped.
+    fit an integer `x` raises OverflowError; arrays are cast as NumPy casts arrays (integers
+    wrap). `v` must broadcast to `target`; extra leading axes of length 1 are dropped.
     """
     from tensorgraft.tensor.math import cast
 

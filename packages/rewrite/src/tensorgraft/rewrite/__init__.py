@@ -8,6 +8,7 @@ canonical form that later phases rely on.
 """
 
 from tensorgraft.rewrite import fusion as fusion
+from tensorgraft.rewrite import inplace as inplace
 from tensorgraft.rewrite import rules as rules
 from tensorgraft.rewrite.__about__ import __version__
 from tensorgraft.rewrite.engine import (

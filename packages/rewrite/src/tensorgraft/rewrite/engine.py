@@ -237,6 +237,7 @@ def _run(
 ) -> int:
     constants: dict[Any, Constant] = {}
     merged: dict[tuple[Any, ...], Apply] = {}
+    rewritten: dict[tuple[Any, ...], list[Variable | None]] = {}
     recent: deque[str] = deque(maxlen=64)
     fired = 0
     queue, queued, nodes = worklist.queue, worklist.queued, fgraph.apply_nodes
@@ -260,6 +261,12 @@ def _run(
                 for old, new in zip(node.outputs, other.outputs, strict=True):
                     fgraph.replace(old, new, reason="merge")
                 continue
+        # A node identical to one rewritten before gets the same result (CSE across rules).
+        earlier = rewritten.get(key)
+        if earlier is not None and all(_alive(fgraph, v) for v in earlier if v is not None):
+            pairs = [(o, v) for o, v in zip(node.outputs, earlier, strict=True) if v is not None]
+            fgraph.replace_all(pairs, reason="merge")
+            continue
         merged[key] = node
         for rule in index.rules_for(node.op):
             result = rule.fn(fgraph, node)
@@ -274,10 +281,9 @@ def _run(
                 continue
             _check(rule, pairs)
             if events is not None:
-                events.append(
-                    RewriteEvent(rule.name, str(node), [_show(new) for _, new in pairs])
-                )
+                events.append(RewriteEvent(rule.name, str(node), [_show(new) for _, new in pairs]))
             fgraph.replace_all(pairs, reason=rule.name)
+            rewritten[key] = list(result)
             fired += 1
             recent.append(rule.name)
             if fired > limit:
@@ -288,6 +294,10 @@ def _run(
                 )
             break
     return fired
+
+
+def _alive(fgraph: FunctionGraph, var: Variable) -> bool:
+    return var in fgraph.variables or isinstance(var, Constant)
 
 
 def _check(rule: Rule, pairs: list[tuple[Variable, Variable]]) -> None:

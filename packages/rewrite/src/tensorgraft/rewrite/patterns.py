@@ -102,14 +102,22 @@ def match(pattern: Pattern, var: Variable, bound: Bindings) -> Bindings | None:
         return None
     orders = itertools.permutations(inputs) if _commutative(head) else (inputs,)
     for order in orders:
-        result: Bindings | None = bound
-        for p, v in zip(args, order, strict=True):
-            result = match(p, v, result)
-            if result is None:
-                break
+        result = _match_all(args, order, bound)
         if result is not None:
             return result
     return None
+
+
+def _match_all(
+    args: Sequence[Pattern], values: Sequence[Variable], bound: Bindings
+) -> Bindings | None:
+    result = bound
+    for p, v in zip(args, values, strict=True):
+        found = match(p, v, result)
+        if found is None:
+            return None
+        result = found
+    return result
 
 
 def _match_rest(
@@ -118,11 +126,7 @@ def _match_rest(
     if len(inputs) <= len(args):
         return None
     for chosen in itertools.permutations(range(len(inputs)), len(args)):
-        result: Bindings | None = bound
-        for p, k in zip(args, chosen, strict=True):
-            result = match(p, inputs[k], result)
-            if result is None:
-                break
+        result = _match_all(args, [inputs[k] for k in chosen], bound)
         if result is not None:
             others = [v for k, v in enumerate(inputs) if k not in chosen]
             return {**result, rest: others}

@@ -82,7 +82,7 @@ def rewrite_graph(
     the `RewriteEvent`s instead.
     """
     single = isinstance(outputs, Variable)
-    outs = [outputs] if single else list(outputs)  # type: ignore[arg-type]
+    outs: list[Variable] = [outputs] if isinstance(outputs, Variable) else list(outputs)
     fgraph = clone_for_rewrite(outs)
     events: list[RewriteEvent] | None = trace if isinstance(trace, list) else None
     if trace is True:

@@ -11,14 +11,19 @@ from tensorgraft.graph.basic import Constant, Variable
 from tensorgraft.graph.traversal import toposort
 
 
-def evaluate(outputs: Sequence[Variable], values: Mapping[Variable, Any]) -> list[Any]:
-    """The outputs' values computed node by node with `perform`, with no rewrite at all."""
+def evaluate(
+    outputs: Sequence[Variable], values: Mapping[Any, Any], copy: bool = True
+) -> list[Any]:
+    """The outputs' values computed node by node with `perform`, with no rewrite at all.
+
+    With `copy=False` each node gets the very arrays computed (or given) before it, so
+    a node with a destroy map really overwrites them (to test in-place rewrites).
+    """
     env: dict[Variable, Any] = {k: np.asarray(v) for k, v in values.items()}
     with np.errstate(all="ignore"):
         for node in toposort(outputs):
             args = [env[i] if i in env else _root(i) for i in node.inputs]
-            # perform may overwrite inputs only where a destroy map says so; copy to be safe.
-            results = node.op.perform(node, [np.array(a) for a in args])
+            results = node.op.perform(node, [np.array(a) for a in args] if copy else args)
             for out, value in zip(node.outputs, results, strict=True):
                 env[out] = np.asarray(value)
     return [env[o] if o in env else _root(o) for o in outputs]

@@ -24,7 +24,10 @@ from tensorgraft.graph.traversal import ancestors, io_toposort
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor
 from tensorgraft.tensor.blockwise import Blockwise
-from tensorgraft.tensor.elemwise import expand_dims_left
+from tensorgraft.tensor.construction import Alloc
+from tensorgraft.tensor.elemwise import broadcast_dim, broadcast_static_shape, expand_dims_left
+from tensorgraft.tensor.shape import shape_tuple
+from tensorgraft.tensor.type import TensorType
 from tensorgraft.tensor.variable import TensorVariable
 
 Rule = Callable[..., Sequence[Variable]]
@@ -56,8 +59,9 @@ def use_blockwise(op_type: OpT, signature: str | Callable[[Op, Apply], str] | No
     """Declare that `op_type` is batched by the Blockwise fallback, optionally with its
     gufunc `signature` (a string, or a function of the op and node giving one).
 
-    Only declare ops whose output shapes do not depend on the values of their inputs:
-    Blockwise stacks one core result per batch element.
+    Blockwise stacks one core result per batch element. Where an output's shape depends
+    on input values (a batched length argument), the results stack when the shapes agree
+    and Blockwise raises at run time when they do not (a ragged result).
     """
     if signature is not None:
         _SIGNATURES[op_type] = signature
@@ -83,12 +87,11 @@ def core_signature(op: Op, node: Apply) -> str:
         [f"o{k}_{a}" for a in range(o.type.ndim)]  # type: ignore[attr-defined]
         for k, o in enumerate(node.outputs)
     ]
-    placeholders = [
-        tuple(_ShapePlaceholder(d) for d in dims) for dims in in_dims
-    ]  # stand-in lengths, recognised by identity
+    # Stand-in lengths, recognised by identity in what infer_shape returns.
+    placeholders: list[Any] = [tuple(_ShapePlaceholder(d) for d in dims) for dims in in_dims]
     try:
         shapes = op.infer_shape(None, node, placeholders)
-    except Exception:  # noqa: BLE001 - any failure just means no dimension is shared
+    except Exception:
         shapes = []
     for k, shape in enumerate(shapes):
         for a, s in enumerate(shape):
@@ -132,9 +135,6 @@ def is_batched(node: Apply, inputs: Sequence[Variable], k: int) -> bool:
 
 def batch_lengths(aligned: Sequence[TensorVariable], b: int) -> list[Any]:
     """The broadcast lengths of the `b` batch axes of `aligned` inputs (ints or scalars)."""
-    from tensorgraft.tensor.elemwise import broadcast_dim
-    from tensorgraft.tensor.shape import shape_tuple
-
     shapes = [shape_tuple(t)[:b] for t in aligned]
     return [broadcast_dim(dims) for dims in zip(*shapes, strict=True)]
 
@@ -142,16 +142,14 @@ def batch_lengths(aligned: Sequence[TensorVariable], b: int) -> list[Any]:
 def broadcast_batch(aligned: Sequence[TensorVariable], b: int) -> list[TensorVariable]:
     """The `aligned` inputs, each broadcast to the full batch shape of all of them (for ops
     whose inputs must agree in every dimension, such as a join)."""
-    from tensorgraft.tensor.construction import Alloc
-    from tensorgraft.tensor.elemwise import broadcast_static_shape
-    from tensorgraft.tensor.shape import shape_tuple
-
     full = broadcast_static_shape([t.type.shape[:b] for t in aligned])
     if None not in full and all(t.type.shape[:b] == full for t in aligned):
         return list(aligned)
     batch = batch_lengths(aligned, b)
     return [
-        t if None not in full and t.type.shape[:b] == full else Alloc()(t, *batch, *shape_tuple(t)[b:])
+        t
+        if None not in full and t.type.shape[:b] == full
+        else Alloc()(t, *batch, *shape_tuple(t)[b:])
         for t in aligned
     ]
 
@@ -179,9 +177,11 @@ def shift_axis_rule(*fields: str) -> Rule:
 
 def _check_replacement(old: Variable, new: Variable) -> None:
     if not isinstance(new, Variable):
-        raise TypeError(f"vectorize_graph: replacement for {describe(old)} is {new!r}, not a variable")
+        raise TypeError(
+            f"vectorize_graph: replacement for {describe(old)} is {new!r}, not a variable"
+        )
     old_t, new_t = old.type, new.type
-    if not hasattr(old_t, "ndim") or not hasattr(new_t, "ndim"):
+    if not isinstance(old_t, TensorType) or not isinstance(new_t, TensorType):
         raise TypeError(
             f"vectorize_graph: {describe(old)} ({old_t}) and {describe(new)} ({new_t}) "
             "must both be tensors"
@@ -191,7 +191,9 @@ def _check_replacement(old: Variable, new: Variable) -> None:
     fits = (
         b >= 0
         and new_t.dtype == old_t.dtype
-        and all(n is None or o is None or n == o for n, o in zip(trailing, old_t.shape, strict=True))
+        and all(
+            n is None or o is None or n == o for n, o in zip(trailing, old_t.shape, strict=True)
+        )
     )
     if not fits:
         raise TypeError(
@@ -221,7 +223,7 @@ def vectorize_graph(
         vectorize_graph(y, {x: new_x})  # a (2, 3) matrix: log(1 + new_x)
     """
     single = isinstance(outputs, Variable)
-    outs: list[Variable] = [outputs] if single else list(outputs)  # type: ignore[list-item]
+    outs: list[Variable] = [outputs] if isinstance(outputs, Variable) else list(outputs)
     memo: dict[Variable, Variable] = {}
     for old, new in replace.items():
         _check_replacement(old, new)
@@ -266,8 +268,8 @@ __all__ = [
     "align_batch",
     "batch_lengths",
     "batch_ndim",
-    "broadcast_batch",
     "blockwise_rule",
+    "broadcast_batch",
     "core_signature",
     "is_batched",
     "shift_axis_rule",

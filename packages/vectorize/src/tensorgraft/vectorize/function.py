@@ -11,12 +11,12 @@ from tensorgraft.graph.traversal import ancestors
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor
 from tensorgraft.tensor.blockwise import parse_signature
-from tensorgraft.tensor.elemwise import DimShuffle, Elemwise, expand_dims_left
-from tensorgraft.tensor.reduction import Any as AnyOp
-from tensorgraft.tensor.scalar_ops import switch
+from tensorgraft.tensor.construction import Alloc
+from tensorgraft.tensor.elemwise import expand_dims_left
+from tensorgraft.tensor.shape import shape_tuple
 from tensorgraft.tensor.type import TensorType
 from tensorgraft.tensor.variable import TensorVariable
-from tensorgraft.vectorize.core import vectorize_graph
+from tensorgraft.vectorize.core import batch_lengths, vectorize_graph
 
 
 def vectorize(
@@ -103,19 +103,8 @@ def _broadcast_batch(
     batched = [t for t, nb in batch_of if nb]
     if all(nb == 0 or _covers(out, have, t, nb, len(batched) == 1) for t, nb in batch_of):
         return out
-    # A bool array of each argument's batch shape; switch(c, out, out) broadcasts `out`
-    # against them without touching its values.
-    conds = []
-    for t, nb in batch_of:
-        if nb == 0:
-            continue
-        flag = AnyOp(tuple(range(nb, t.ndim)))(t)
-        order = (*range(nb), *("x",) * core_ndim)
-        conds.append(expand_dims_left(DimShuffle(nb, order)(flag), b - nb))
-    cond = conds[0]
-    for c in conds[1:]:
-        cond = Elemwise(switch)(cond, c, c)
-    return Elemwise(switch)(cond, out, out)  # type: ignore[no-any-return]
+    aligned = [expand_dims_left(t, b - nb) if b > nb else t for t, nb in batch_of]
+    return Alloc()(out, *batch_lengths(aligned, b), *shape_tuple(out)[have:])
 
 
 def _covers(out: Variable, have: int, t: TensorVariable, nb: int, alone: bool) -> bool:

@@ -24,27 +24,35 @@ def _i64(*values: int) -> list[np.ndarray]:
 # -- Alloc: zeros, ones, full, *_like, broadcast_to, broadcast_arrays -----------------------------
 @case(
     "construction.zeros",
-    lambda n: [np.zeros((2, 3)), np.zeros((n, 2), "int8"), np.zeros(n, "bool"), np.zeros(())],
+    lambda d: [
+        np.zeros((2, 3)),
+        np.zeros((len(d), 2), "int8"),
+        np.zeros(len(d), "bool"),
+        np.zeros(()),
+    ],
 )
 def _zeros(rng: np.random.Generator) -> Built:
-    n = tt.scalar("n", dtype="int64")
+    # Symbolic sizes come from input lengths: shapes never depend on input values here.
+    d = tt.vector("d")
+    n = d.shape[0]
     outs: list[Variable] = [
         tt.zeros((2, 3)),
         tt.zeros((n, 2), dtype="int8"),
         tt.zeros(n, "bool"),
         tt.zeros(()),
     ]
-    return [n], outs, _i64(4)
+    return [d], outs, [np.zeros(4)]
 
 
 @case(
     "construction.ones",
-    lambda s: [np.ones(s), np.ones((0, 3), "complex64"), np.ones(3, "uint32")],
+    lambda m: [np.ones(m.shape), np.ones((0, 3), "complex64"), np.ones(3, "uint32")],
 )
 def _ones(rng: np.random.Generator) -> Built:
-    s = tt.vector("s", shape=(2,), dtype="int32")
+    m = tt.matrix("m")
+    s = tt.cast(m.shape, "int32")
     outs: list[Variable] = [tt.ones(s), tt.ones((0, 3), "complex64"), tt.ones(3, dtype="uint32")]
-    return [s], outs, [np.asarray([2, 3], "int32")]
+    return [m], outs, [np.zeros((2, 3))]
 
 
 @case(
@@ -74,7 +82,7 @@ def _full_array(rng: np.random.Generator) -> Built:
 
 
 @case(
-    "construction.like",
+    "construction.full_like",
     lambda x: [
         np.zeros_like(x),
         np.ones_like(x, "int32"),
@@ -93,6 +101,12 @@ def _like(rng: np.random.Generator) -> Built:
     return [x], outs, [uniform(rng, (2, 0, 1), -1, 1, "float32")]
 
 
+@case("construction.ones_like", lambda x: [np.ones_like(x), np.ones_like(x, "float16")])
+def _ones_like(rng: np.random.Generator) -> Built:
+    x = tt.vector("x", dtype="bool")
+    return [x], [tt.ones_like(x), tt.ones_like(x, "float16")], [np.zeros(3, "bool")]
+
+
 @case(
     "construction.zeros_like.int", lambda x: [np.zeros_like(x), np.ones_like(x), np.full_like(x, 5)]
 )
@@ -104,15 +118,16 @@ def _like_int(rng: np.random.Generator) -> Built:
 
 @case(
     "construction.alloc",
-    lambda x, n: [np.broadcast_to(x, (n, 3)).copy(), np.broadcast_to(x, (2, n, 3)).copy()],
+    lambda x, d: [
+        np.broadcast_to(x, (len(d), 3)).copy(),
+        np.broadcast_to(x, (2, len(d), 3)).copy(),
+    ],
 )
 def _alloc(rng: np.random.Generator) -> Built:
-    x, n = tt.vector("x", shape=(3,)), tt.scalar("n", dtype="int16")
-    return (
-        [x, n],
-        [tt.alloc(x, n, 3), tt.alloc(x, 2, n, 3)],
-        [uniform(rng, (3,), -1, 1), np.asarray(4, "int16")],
-    )
+    x, d = tt.vector("x", shape=(3,)), tt.vector("d")
+    n = tt.cast(d.shape[0], "int16")
+    outs: list[Variable] = [tt.alloc(x, n, 3), tt.alloc(x, 2, n, 3)]
+    return [x, d], outs, [uniform(rng, (3,), -1, 1), np.zeros(4)]
 
 
 @case(
@@ -235,10 +250,11 @@ def _tile(rng: np.random.Generator) -> Built:
     return [x], outs, [draw(rng, (2, 3), "int16", -9, 9, False)]
 
 
-@case("construction.tile.symbolic", lambda x, r: [np.tile(x, (r, 2)), np.tile(x, r)])
+@case("construction.tile.symbolic", lambda x, d: [np.tile(x, (len(d), 2)), np.tile(x, len(d))])
 def _tile_symbolic(rng: np.random.Generator) -> Built:
-    x, r = tt.vector("x", shape=(3,)), tt.scalar("r", dtype="int64")
-    return [x, r], [tt.tile(x, (r, 2)), tt.tile(x, r)], [uniform(rng, (3,), -1, 1), index(2)]
+    x, d = tt.vector("x", shape=(3,)), tt.vector("d")
+    r = d.shape[0]
+    return [x, d], [tt.tile(x, (r, 2)), tt.tile(x, r)], [uniform(rng, (3,), -1, 1), np.zeros(2)]
 
 
 @case(
@@ -263,22 +279,22 @@ def _repeat(rng: np.random.Generator) -> Built:
 
 @case(
     "construction.repeat.symbolic",
-    lambda x, r, c: [np.repeat(x, r, axis=0), np.repeat(x, c, axis=1), np.repeat(x, c[:1], axis=0)],
+    lambda x, t: [
+        np.repeat(x, len(t), axis=0),
+        np.repeat(x, t.shape, axis=1),
+        np.repeat(x, [len(t)], axis=0),
+    ],
 )
 def _repeat_symbolic(rng: np.random.Generator) -> Built:
-    x = tt.matrix("x", dtype="uint16")
-    r, c = tt.scalar("r", dtype="int32"), tt.vector("c", dtype="int64")
+    # Counts from the shape of `t`: (3, 0, 1).
+    x, t = tt.matrix("x", dtype="uint16"), tt.tensor3("t")
+    r = tt.cast(t.shape[0], "int32")
     outs: list[Variable] = [
         tt.repeat(x, r, axis=0),
-        tt.repeat(x, c, axis=1),
-        tt.repeat(x, c[:1], axis=0),
+        tt.repeat(x, t.shape, axis=1),
+        tt.repeat(x, tt.stack([r]), axis=0),
     ]
-    values = [
-        draw(rng, (2, 3), "uint16", 0, 9, False),
-        np.asarray(3, "int32"),
-        np.asarray([0, 2, 1]),
-    ]
-    return [x, r, c], outs, values
+    return [x, t], outs, [draw(rng, (2, 3), "uint16", 0, 9, False), np.zeros((3, 0, 1))]
 
 
 @case(
@@ -345,17 +361,19 @@ def _arange(rng: np.random.Generator) -> Built:
 
 @case(
     "construction.arange.symbolic",
-    lambda n, a, b: [
-        np.arange(n),
-        np.arange(a, n, 2),
-        np.arange(n, a, -3),
-        np.arange(b, n),
-        np.arange(a, b, 0.5),
+    lambda d, e: [
+        np.arange(np.int32(len(d))),
+        np.arange(len(e) - 2, np.int32(len(d)), 2),
+        np.arange(np.int32(len(d)), len(e) - 2, -3),
+        np.arange(np.float32(len(d)) / 3, np.int32(len(d))),
+        np.arange(len(e) - 2, np.float32(len(d)) / 3, 0.5),
     ],
 )
 def _arange_symbolic(rng: np.random.Generator) -> Built:
-    n, a = tt.scalar("n", dtype="int32"), tt.scalar("a", dtype="int64")
-    b = tt.scalar("b", dtype="float32")
+    # Bounds computed from input lengths (7 and 0): n = 7, a = -2, b = 7 / 3.
+    d, e = tt.vector("d"), tt.vector("e")
+    n, a = tt.cast(d.shape[0], "int32"), e.shape[0] - 2
+    b = tt.cast(d.shape[0], "float32") / 3
     outs: list[Variable] = [
         tt.arange(n),
         tt.arange(a, n, 2),
@@ -363,7 +381,7 @@ def _arange_symbolic(rng: np.random.Generator) -> Built:
         tt.arange(b, n),
         tt.arange(a, b, 0.5),
     ]
-    return [n, a, b], outs, [np.asarray(7, "int32"), index(-2), np.asarray(2.3, "float32")]
+    return [d, e], outs, [np.zeros(7), np.zeros(0)]
 
 
 @case(
@@ -414,39 +432,52 @@ def _linspace_symbolic(rng: np.random.Generator) -> Built:
 # -- eye, tri, diagonals --------------------------------------------------------------------------
 @case(
     "construction.eye",
-    lambda n: [
+    lambda d, k: [
         np.eye(3),
         np.eye(2, 4, 1, "int8"),
-        np.eye(n, k=-1, dtype="bool"),
-        np.identity(n),
+        np.eye(len(d), k=-1, dtype="bool"),
+        np.eye(len(d), 2, k),
         np.eye(3, 2, 5),
     ],
 )
 def _eye(rng: np.random.Generator) -> Built:
-    n = tt.scalar("n", dtype="int64")
+    d, k = tt.vector("d"), tt.scalar("k", dtype="int16")
+    n = d.shape[0]
     outs: list[Variable] = [
         tt.eye(3),
         tt.eye(2, 4, 1, "int8"),
         tt.eye(n, k=-1, dtype="bool"),
-        tt.identity(n),
+        tt.eye(n, 2, k),
         tt.eye(3, 2, 5),
     ]
-    return [n], outs, _i64(3)
+    return [d, k], outs, [np.zeros(3), np.asarray(-1, "int16")]
+
+
+@case("construction.identity", lambda d: [np.identity(len(d)), np.identity(2, "uint8")])
+def _identity(rng: np.random.Generator) -> Built:
+    d = tt.vector("d")
+    return [d], [tt.identity(d.shape[0]), tt.identity(2, "uint8")], [np.zeros(4)]
 
 
 @case(
     "construction.tri",
-    lambda n, k: [np.tri(3), np.tri(2, 4, 1, "int32"), np.tri(n, 3, k), np.tri(n, dtype="bool")],
+    lambda d, k: [
+        np.tri(3),
+        np.tri(2, 4, 1, "int32"),
+        np.tri(len(d), 3, k),
+        np.tri(len(d), dtype="bool"),
+    ],
 )
 def _tri(rng: np.random.Generator) -> Built:
-    n, k = tt.scalar("n", dtype="int64"), tt.scalar("k", dtype="int64")
+    d, k = tt.vector("d"), tt.scalar("k", dtype="int64")
+    n = d.shape[0]
     outs: list[Variable] = [
         tt.tri(3),
         tt.tri(2, 4, 1, "int32"),
         tt.tri(n, 3, k),
         tt.tri(n, dtype="bool"),
     ]
-    return [n, k], outs, _i64(4, -1)
+    return [d, k], outs, [np.zeros(4), index(-1)]
 
 
 @case(

@@ -172,11 +172,12 @@ def register_elemwise_case(
     shapes = _SHAPES[: len(ranges)]
 
     def build(rng: np.random.Generator) -> Built:
-        inputs: list[Variable] = [
+        candidates: list[Variable] = [
             tt.matrix("x", dtype=dtype),
             tt.vector("y", shape=(3,), dtype=dtype),
             tt.scalar("z", dtype=dtype),
-        ][: len(ranges)]
+        ]
+        inputs = candidates[: len(ranges)]
         values = [
             draw(rng, s, dtype, lo, hi, ties) for s, (lo, hi) in zip(shapes, ranges, strict=True)
         ]

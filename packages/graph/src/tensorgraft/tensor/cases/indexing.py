@@ -269,6 +269,16 @@ def _take_list(rng: np.random.Generator) -> Built:
 
 
 @case(
+    "indexing.take.modes",
+    lambda x, i: [np.take(x, i, 1, mode="wrap"), np.take(x, i, mode="clip")],
+)
+def _take_modes(rng: np.random.Generator) -> Built:
+    x, i = tt.matrix("x", shape=(None, 3)), tt.vector("i", dtype="uint8")
+    outs: list[Variable] = [tt.take(x, i, axis=1, mode="wrap"), tt.take(x, i, mode="clip")]
+    return [x, i], outs, [uniform(rng, (2, 3), -1, 1), np.array([7, 0, 255], dtype="uint8")]
+
+
+@case(
     "indexing.take_along_axis.sorted",
     lambda x, i: [np.take_along_axis(x, i, axis=1), np.take_along_axis(x, i[:1], axis=0)],
 )

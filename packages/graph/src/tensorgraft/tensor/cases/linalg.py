@@ -390,6 +390,7 @@ _linalg_case(
     ((2, 3, 4),),
     ("complex128",),
 )
+_linalg_case("linalg.qr.empty_batch", la.qr, np.linalg.qr, ((0, 3, 2),))
 _linalg_case(
     "linalg.svd.empty_batch_static",
     la.svd,

@@ -109,25 +109,33 @@ def _reshape_static(rng: np.random.Generator) -> Built:
 
 @case(
     "shape.reshape.symbolic",
-    lambda x, n, y: [x.reshape(n, -1), x.reshape(y.shape), x.reshape(-1, n), x.reshape(n, 3)],
+    lambda x, d, y: [
+        x.reshape(len(d), -1),
+        x.reshape(y.shape),
+        x.reshape(-1, len(d)),
+        x.reshape(len(d), 3),
+    ],
 )
 def _reshape_symbolic(rng: np.random.Generator) -> Built:
-    x, y = tt.vector("x"), tt.matrix("y", shape=(None, 2))
-    n = tt.scalar("n", dtype="int32")
+    # Entries computed from input lengths: shapes never depend on input values here.
+    x, y, d = tt.vector("x"), tt.matrix("y", shape=(None, 2)), tt.vector("d")
+    n = tt.cast(d.shape[0], "int32")
     outs: list[Variable] = [
         tt.reshape(x, (n, -1)),
         x.reshape(y.shape),
         x.reshape(-1, n),
         x.reshape(n, 3),
     ]
-    return [x, n, y], outs, [uniform(rng, (6,), -1, 1), np.asarray(2, "int32"), np.ones((3, 2))]
+    return [x, d, y], outs, [uniform(rng, (6,), -1, 1), np.zeros(2), np.ones((3, 2))]
 
 
-@case("shape.reshape.shape_vector", lambda x, s: [x.reshape(s)])
+@case("shape.reshape.shape_vector", lambda x, t: [x.reshape(t.shape), x.reshape(-1, *t.shape[1:])])
 def _reshape_vector(rng: np.random.Generator) -> Built:
-    x, s = tt.matrix("x", dtype="complex64"), tt.vector("s", dtype="int16")
+    x, t = tt.matrix("x", dtype="complex64"), tt.tensor3("t")
+    s = tt.cast(t.shape, "int16")
+    outs: list[Variable] = [tt.reshape(x, s), tt.reshape(x, tt.concatenate([[-1], s[1:]]))]
     value = draw(rng, (2, 6), "complex64", -1, 1, False)
-    return [x, s], [tt.reshape(x, s, ndim=3)], [value, np.asarray([3, -1, 2], "int16")]
+    return [x, t], outs, [value, np.zeros((3, 2, 2))]
 
 
 @case(

@@ -2,7 +2,7 @@
 
 from tensorgraft.rewrite.rules import basic as basic
 from tensorgraft.rewrite.rules import canonical as canonical
+from tensorgraft.rewrite.rules import shapes as shapes
 from tensorgraft.rewrite.rules import specialize as specialize
 from tensorgraft.rewrite.rules import stabilize as stabilize
-from tensorgraft.rewrite.rules import shapes as shapes
 from tensorgraft.rewrite.rules import subtensor as subtensor

@@ -69,7 +69,7 @@ def collect_constants(fgraph: FunctionGraph, node: Apply) -> RuleResult:
     first_is_const = node.inputs[0] is not others[0]
     neutral = 0 if op.scalar_op == ts.add else 1
     with np.errstate(all="ignore"):
-        value = op.scalar_op.impl(*consts) if len(consts) > 1 else consts[0]  # type: ignore[attr-defined]
+        value = op.scalar_op.impl(*consts) if len(consts) > 1 else consts[0]
     value = np.asarray(value)
     out = node.outputs[0]
     if value == neutral and not np.signbit(value):

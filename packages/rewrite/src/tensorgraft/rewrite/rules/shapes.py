@@ -73,7 +73,9 @@ def elemwise_drop_alloc(fgraph: FunctionGraph, node: Apply) -> RuleResult:
     """
     op = node.op
     assert isinstance(op, Elemwise)
-    if len(node.inputs) < 2:
+    if len(node.inputs) < 2 or not any(
+        i.owner is not None and isinstance(i.owner.op, Alloc) for i in node.inputs
+    ):
         return None
     for k, inp in enumerate(node.inputs):
         alloc = inp.owner

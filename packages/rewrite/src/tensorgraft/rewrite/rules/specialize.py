@@ -36,7 +36,9 @@ register_pattern(
     "pow_minus_half", (ts.pow, "x", -0.5), (ts.reciprocal, (ts.sqrt, "x")), SP, when=_inexact
 )
 # 1 / x -> reciprocal(x)
-register_pattern("div_into_reciprocal", (ts.true_div, 1, "x"), (ts.reciprocal, "x"), SP, when=_inexact)
+register_pattern(
+    "div_into_reciprocal", (ts.true_div, 1, "x"), (ts.reciprocal, "x"), SP, when=_inexact
+)
 # x * x -> sqr(x)
 register_pattern("mul_self", (ts.mul, "x", "x"), (ts.sqr, "x"), SP, when=_inexact)
 

@@ -14,8 +14,7 @@ from tensorgraft.graph.basic import Apply
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.rewrite.engine import RuleResult, fits, register, register_pattern
 from tensorgraft.tensor import scalar_ops as ts
-from tensorgraft.tensor.elemwise import Elemwise
-from tensorgraft.tensor.elemwise import DimShuffle
+from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
 from tensorgraft.tensor.reduction import Max, Sum
 from tensorgraft.tensor.softmax import LogSoftmax, Softmax, logsumexp
 
@@ -115,7 +114,7 @@ def logsumexp_from_log(fgraph: FunctionGraph, node: Apply) -> RuleResult:
     if inner is None or not isinstance(inner.op, Elemwise) or inner.op.scalar_op != ts.exp:
         return None
     x = inner.inputs[0]
-    if x.type.dtype[0] != "f" or len(fgraph.clients[exp_out]) != 1 or _is_shifted(x):
+    if x.type.dtype[0] != "f" or len(fgraph.clients[exp_out]) != 1 or _is_shifted(x):  # type: ignore[attr-defined]
         return None
     new = logsumexp(x, axis=summed.op.axes)
     return [new] if fits(node.outputs[0], new) else None

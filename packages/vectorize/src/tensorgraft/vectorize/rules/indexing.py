@@ -13,7 +13,16 @@ from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.op import Op
 from tensorgraft.tensor.elemwise import DimShuffle
 from tensorgraft.tensor.indexing import AdvancedIncSubtensor, AdvancedSubtensor
-from tensorgraft.tensor.indexing_key import ARRAY, FULL_SLICE, INT, MASK, n_inputs
+from tensorgraft.tensor.indexing_key import (
+    ARRAY,
+    FULL_SLICE,
+    INT,
+    MASK,
+    NEWAXIS,
+    SliceSpec,
+    group_inputs,
+    n_inputs,
+)
 from tensorgraft.tensor.subtensor import IncSubtensor, Subtensor
 from tensorgraft.vectorize.core import (
     align_batch,
@@ -73,15 +82,31 @@ def _inc_subtensor(
     return [new_op(xb, vb, *index)]
 
 
+def _basic_output_dims(op: AdvancedSubtensor, node: Apply) -> int:
+    """How many output dimensions of the core node are not the advanced block: one per
+    slice and new axis, plus the axes the key leaves untouched."""
+    values = group_inputs(op.idx_list, node.inputs[1:])
+    consumed = sum(
+        0 if e == NEWAXIS else v.type.ndim if e == MASK else 1  # a mask spans its ndim axes
+        for e, v in zip(op.idx_list, values, strict=True)
+    )
+    spans = sum(isinstance(e, SliceSpec) or e == NEWAXIS for e in op.idx_list)
+    return spans + node.inputs[0].type.ndim - consumed  # type: ignore[attr-defined]
+
+
 @vectorize_node.register(AdvancedSubtensor)
 def _advanced_subtensor(
     op: AdvancedSubtensor, node: Apply, x: Variable, *index: Variable
 ) -> Sequence[Variable]:
-    advanced = [k for k, e in enumerate(op.idx_list) if e in (INT, ARRAY, MASK)]
-    adjacent = advanced[-1] - advanced[0] + 1 == len(advanced)
-    if _indices_batched(node, [x, *index], 1) or not adjacent:
-        # Non-adjacent array indices put their block first, before any batch axis.
+    if _indices_batched(node, [x, *index], 1):
         return blockwise_rule(op, node, x, *index)
-    # x[idx] -> batched_x[:, ..., :, idx]: adjacent array indices keep their place
+    # x[idx] -> batched_x[:, ..., :, idx]
     b, (x,) = align_batch(node, [x])
-    return [AdvancedSubtensor((FULL_SLICE,) * b + op.idx_list)(x, *index)]
+    out = AdvancedSubtensor((FULL_SLICE,) * b + op.idx_list)(x, *index)
+    advanced = [k for k, e in enumerate(op.idx_list) if e in (INT, ARRAY, MASK)]
+    if advanced[-1] - advanced[0] + 1 == len(advanced):
+        return [out]  # adjacent array indices keep their place, after the batch
+    # Non-adjacent array indices put their block first, before the batch: move it after.
+    block = node.outputs[0].type.ndim - _basic_output_dims(op, node)  # type: ignore[attr-defined]
+    order = (*range(block, block + b), *range(block), *range(block + b, out.ndim))
+    return [DimShuffle(out.ndim, order)(out)]

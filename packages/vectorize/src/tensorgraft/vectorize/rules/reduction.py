@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.tensor.cumulative import Cumulative
@@ -20,12 +20,14 @@ def shift_axes(axes: tuple[int, ...] | None, core_ndim: int, b: int) -> tuple[in
     return tuple(a + b for a in (range(core_ndim) if axes is None else axes))
 
 
-@vectorize_node.register(Reduce)
 def _reduce(op: Any, node: Apply, x: Variable) -> Sequence[Variable]:
     # sum(x, axes) -> sum(batched x, axes + b), and so for prod, max, min, all, any
     b, (x,) = align_batch(node, [x])
     return [replace(op, axes=shift_axes(op.axes, node.inputs[0].type.ndim, b))(x)]  # type: ignore[attr-defined]
 
+
+# Reduce is a base class but no Op subclass, which mypy's singledispatch check refuses.
+vectorize_node.register(cast(Any, Reduce))(_reduce)
 
 # argmax(x, axis) -> argmax(batched x, axis + b); cumsum, softmax, sort likewise
 for _op_type in (ArgReduce, Cumulative, SoftmaxBase, Sort, ArgSort):

@@ -22,7 +22,7 @@ from tensorgraft.vectorize.core import (
 
 def _batch_shape(x: Variable, b: int) -> Variable:
     """shape(x)[:b]"""
-    return Subtensor((SliceSpec(False, True, False),))(Shape()(x), b)  # type: ignore[no-any-return]
+    return Subtensor((SliceSpec(False, True, False),))(Shape()(x), b)
 
 
 @vectorize_node.register(Shape)
@@ -48,7 +48,9 @@ def _reshape(op: Reshape, node: Apply, x: Variable, shape: Variable) -> Sequence
 
 
 @vectorize_node.register(SpecifyShape)
-def _specify_shape(op: SpecifyShape, node: Apply, x: Variable, *lengths: Variable) -> Sequence[Variable]:
+def _specify_shape(
+    op: SpecifyShape, node: Apply, x: Variable, *lengths: Variable
+) -> Sequence[Variable]:
     if any(is_batched(node, [x, *lengths], k) for k in range(1, node.nin)):
         return blockwise_rule(op, node, x, *lengths)
     # specify_shape(x, s) -> specify_shape(batched x, (?, ..., ?, *s))

@@ -1,0 +1,98 @@
+"""In-place rewrites (phase `inplace`) and the destroy-map check.
+
+An op may overwrite an input (its `destroy_map`) only when that is invisible:
+
+* the input is a fresh array made inside the graph (an `Elemwise`, `Alloc` or reduction
+  output): never a graph input, a constant, or a view that may share their memory;
+* nothing else uses it: its only client is the node that overwrites it (so no value
+  is read after it was destroyed, and it is no graph output).
+
+The phase turns `Elemwise` nodes into `Elemwise(..., inplace_pattern)` and
+`IncSubtensor` into its `inplace=True` form where an input qualifies, then runs
+`check_destroy_maps`. Only backends that honour destroy maps include it (the python
+backend excludes the tag).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from tensorgraft.graph.basic import Apply, Constant, Variable
+from tensorgraft.graph.fg import FunctionGraph
+from tensorgraft.graph.utils import describe
+from tensorgraft.rewrite.engine import RewriteError, RewriteEvent
+from tensorgraft.rewrite.pipeline import register_graph_phase
+from tensorgraft.tensor.construction import Alloc
+from tensorgraft.tensor.elemwise import Elemwise
+from tensorgraft.tensor.reduction import Reduce
+from tensorgraft.tensor.subtensor import IncSubtensor
+
+# Ops whose outputs are always new arrays (never views of an input).
+FRESH_OUTPUTS: tuple[type, ...] = (Elemwise, Alloc, Reduce)
+
+
+def can_destroy(fgraph: FunctionGraph, var: Variable, node: Apply) -> bool:
+    """Whether `node` may overwrite `var` (see the module doc)."""
+    owner = var.owner
+    if owner is None or isinstance(var, Constant) or var in fgraph.inputs:
+        return False
+    if not isinstance(owner.op, FRESH_OUTPUTS) or owner.op.view_map or owner.op.destroy_map:
+        return False
+    clients = fgraph.clients.get(var, [])
+    return len(clients) == 1 and clients[0][0] is node
+
+
+@register_graph_phase("inplace")
+def make_inplace(
+    fgraph: FunctionGraph, exclude: Sequence[str] = (), events: list[RewriteEvent] | None = None
+) -> None:
+    """Let elementwise and inc/set-subtensor nodes overwrite an input nobody else needs."""
+    for node in fgraph.toposort():
+        op = node.op
+        new: Apply | None = None
+        if (
+            isinstance(op, Elemwise)
+            and not op.inplace_pattern
+            and "inplace_elemwise" not in exclude
+        ):
+            new = _inplace_elemwise(fgraph, node, op)
+        elif isinstance(op, IncSubtensor) and not op.inplace and "inplace_subtensor" not in exclude:
+            if can_destroy(fgraph, node.inputs[0], node):
+                new = dataclasses.replace(op, inplace=True).make_node(*node.inputs)
+        if new is None:
+            continue
+        if events is not None:
+            events.append(RewriteEvent("inplace", str(node), [str(new.op)]))
+        fgraph.replace_all(zip(node.outputs, new.outputs, strict=True), reason="inplace")
+    check_destroy_maps(fgraph)
+
+
+def _inplace_elemwise(fgraph: FunctionGraph, node: Apply, op: Elemwise) -> Apply | None:
+    out = node.outputs[0]
+    for i, inp in enumerate(node.inputs):
+        # Same dtype and static shape: the output can live in the input's buffer.
+        if inp.type == out.type and can_destroy(fgraph, inp, node):
+            return Elemwise(op.scalar_op, ((0, i),)).make_node(*node.inputs)
+    return None
+
+
+def check_destroy_maps(fgraph: FunctionGraph) -> None:
+    """Raise RewriteError if a node overwrites a graph input, a constant, or a value
+    that another node (or the caller, as an output) still reads."""
+    for node in fgraph.apply_nodes:
+        for positions in node.op.destroy_map.values():
+            for i in positions:
+                var = node.inputs[i]
+                if var in fgraph.inputs or isinstance(var, Constant):
+                    raise RewriteError(f"{node.op} would overwrite the input {describe(var)}")
+                others = [c for c, _ in fgraph.clients[var] if c is not node]
+                if others:
+                    raise RewriteError(
+                        f"{node.op} overwrites {describe(var)}, which {others[0]} still reads"
+                    )
+                owner = var.owner
+                if owner is not None and owner.op.view_map:
+                    raise RewriteError(
+                        f"{node.op} overwrites {describe(var)}, a view made by {owner.op}"
+                    )

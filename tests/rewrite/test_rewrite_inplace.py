@@ -1,0 +1,90 @@
+"""In-place rewrites: only values nobody else needs are overwritten."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tensorgraft.tensor as tt
+from tensorgraft.graph import FunctionGraph
+from tensorgraft.graph.basic import Variable
+from tensorgraft.rewrite import RewriteError, run_phases
+from tensorgraft.rewrite.inplace import check_destroy_maps
+from tensorgraft.rewrite.testing import evaluate
+from tensorgraft.tensor.elemwise import Elemwise
+
+
+def _inplace(outputs: list[Variable], inputs: list[Variable]) -> FunctionGraph:
+    fg = FunctionGraph(inputs, outputs)
+    run_phases(fg, ["inplace"])
+    return fg
+
+
+def _patterns(fg: FunctionGraph) -> list[tuple[str, tuple[tuple[int, int], ...]]]:
+    return [
+        (str(n.op.scalar_op), n.op.inplace_pattern)
+        for n in fg.toposort()
+        if isinstance(n.op, Elemwise)
+    ]
+
+
+def test_a_temporary_is_overwritten_but_never_a_user_input() -> None:
+    x = tt.vector("x")
+    fg = _inplace([tt.exp(tt.sin(x))], [x])
+    assert _patterns(fg) == [("sin", ()), ("exp", ((0, 0),))]
+
+
+def test_a_value_read_twice_is_not_overwritten() -> None:
+    x = tt.vector("x")
+    s = tt.sin(x)
+    fg = _inplace([tt.exp(s) + s], [x])
+    assert ("exp", ()) in _patterns(fg)
+
+
+def test_outputs_are_not_overwritten() -> None:
+    x = tt.vector("x")
+    s = tt.sin(x)
+    fg = _inplace([tt.exp(s), s], [x])
+    assert _patterns(fg) == [("sin", ()), ("exp", ())]
+
+
+def test_inplace_values_match_and_user_arrays_survive() -> None:
+    x, y = tt.vector("x"), tt.vector("y")
+    out = tt.log1p(tt.exp(tt.sin(x) * y)) - tt.cos(y)
+    fg = _inplace([out], [x, y])
+    assert any(p for _, p in _patterns(fg))
+    xv, yv = np.array([0.1, 0.2, 0.3]), np.array([1.0, -2.0, 0.5])
+    saved = xv.copy(), yv.copy()
+    got = evaluate(fg.outputs, dict(zip(fg.inputs, (xv, yv), strict=True)), copy=False)[0]
+    np.testing.assert_allclose(
+        got, np.log1p(np.exp(np.sin(saved[0]) * saved[1])) - np.cos(saved[1])
+    )
+    np.testing.assert_array_equal(xv, saved[0])
+    np.testing.assert_array_equal(yv, saved[1])
+
+
+def test_set_subtensor_of_a_temporary_becomes_inplace() -> None:
+    x = tt.vector("x")
+    out = tt.set_subtensor(tt.exp(x)[1:], 0.0)
+    fg = _inplace([out], [x])
+    (node,) = [n for n in fg.toposort() if type(n.op).__name__ == "IncSubtensor"]
+    assert node.op.inplace
+    xv = np.array([0.0, 1.0, 2.0])
+    got = evaluate(fg.outputs, {fg.inputs[0]: xv}, copy=False)[0]
+    np.testing.assert_allclose(got, [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(xv, [0.0, 1.0, 2.0])
+
+
+def test_checker_refuses_to_overwrite_an_input() -> None:
+    x = tt.vector("x")
+    fg = FunctionGraph([x], [Elemwise(tt.scalar_ops.exp, ((0, 0),))(x)])
+    with pytest.raises(RewriteError, match="overwrite the input"):
+        check_destroy_maps(fg)
+
+
+def test_checker_refuses_to_overwrite_a_value_read_later() -> None:
+    x = tt.vector("x")
+    s = tt.sin(x)
+    fg = FunctionGraph([x], [Elemwise(tt.scalar_ops.exp, ((0, 0),))(s) + s])
+    with pytest.raises(RewriteError, match="still reads"):
+        check_destroy_maps(fg)
