@@ -148,12 +148,7 @@ def static_int(var: Any) -> int | None:
     Reads constants, static lengths behind `ShapeI(i)(x)` and `x.shape[i]`, and folds
     integer elementwise arithmetic on those (`n * m`, `n - 1`, casts); else unknown.
     """
-    if isinstance(var, int | np.integer) and not isinstance(var, bool | np.bool_):
-        return int(var)
-    if not isinstance(var, Variable) or var.type.numpy_dtype.kind not in "biu":  # type: ignore[attr-defined]
-        return None
-    value = static_scalar(var)
-    return None if value is None else int(value)
+    return _static_int(var, {})
 
 
 def static_scalar(var: Variable) -> int | float | None:
@@ -161,6 +156,40 @@ def static_scalar(var: Variable) -> int | float | None:
 
     Like `static_int`, for floats too (`arange(n / 2)` with a static `n`).
     """
+    return _static_scalar(var, {})
+
+
+def static_entries(vec: Variable) -> tuple[int | None, ...] | None:
+    """What is statically known of the entries of an integer vector (None: its length too).
+
+    Reads constants, `shape(x)`, vectors stacked from scalars (`[n, 3]`), a scalar
+    allocated to a vector, and folds integer elementwise arithmetic on those.
+    """
+    return _static_entries(vec, {})
+
+
+# Shape graphs share subgraphs (`n * n`, the same `shape(x)` in many entries): a memo per
+# query keeps the walk linear instead of exponential in the depth of the sharing.
+_Memo = dict[int, Any]
+
+
+def _static_int(var: Any, memo: _Memo) -> int | None:
+    if isinstance(var, int | np.integer) and not isinstance(var, bool | np.bool_):
+        return int(var)
+    if not isinstance(var, Variable) or var.type.numpy_dtype.kind not in "biu":  # type: ignore[attr-defined]
+        return None
+    value = _static_scalar(var, memo)
+    return None if value is None else int(value)
+
+
+def _static_scalar(var: Variable, memo: _Memo) -> int | float | None:
+    key = id(var)
+    if key not in memo:
+        memo[key] = _compute_static_scalar(var, memo)
+    return memo[key]
+
+
+def _compute_static_scalar(var: Variable, memo: _Memo) -> int | float | None:
     if isinstance(var, Constant):
         data = np.asarray(var.data)
         return data.item() if data.ndim == 0 and data.dtype.kind in "biuf" else None
@@ -172,13 +201,13 @@ def static_scalar(var: Variable) -> int | float | None:
         return node.inputs[0].type.shape[op.i]  # type: ignore[attr-defined]
     if isinstance(op, Subtensor) and op.idx_list == (INT,):
         vec, idx = node.inputs
-        i = static_int(idx)
-        lengths = static_entries(vec)
+        i = _static_int(idx, memo)
+        lengths = _static_entries(vec, memo)
         if i is not None and lengths is not None and -len(lengths) <= i < len(lengths):
             return lengths[i]
     kind = var.type.numpy_dtype.kind  # type: ignore[attr-defined]
     if isinstance(op, Elemwise) and var.type.ndim == 0 and kind in "biuf":  # type: ignore[attr-defined]
-        values = [static_scalar(i) for i in node.inputs]
+        values = [_static_scalar(i, memo) for i in node.inputs]
         if None not in values:
             args = [np.asarray(v, i.type.dtype) for v, i in zip(values, node.inputs, strict=True)]  # type: ignore[attr-defined]
             try:
@@ -189,12 +218,14 @@ def static_scalar(var: Variable) -> int | float | None:
     return None
 
 
-def static_entries(vec: Variable) -> tuple[int | None, ...] | None:
-    """What is statically known of the entries of an integer vector (None: its length too).
+def _static_entries(vec: Variable, memo: _Memo) -> tuple[int | None, ...] | None:
+    key = -id(vec) - 1  # entries and scalar values of one variable are memoized apart
+    if key not in memo:
+        memo[key] = _compute_static_entries(vec, memo)
+    return memo[key]
 
-    Reads constants, `shape(x)`, vectors stacked from scalars (`[n, 3]`), a scalar
-    allocated to a vector, and folds integer elementwise arithmetic on those.
-    """
+
+def _compute_static_entries(vec: Variable, memo: _Memo) -> tuple[int | None, ...] | None:
     from tensorgraft.tensor.construction import Alloc, Join
 
     length = vec.type.shape[0]  # type: ignore[attr-defined]
@@ -208,17 +239,17 @@ def static_entries(vec: Variable) -> tuple[int | None, ...] | None:
     if isinstance(op, Shape):
         return node.inputs[0].type.shape  # type: ignore[attr-defined]
     if isinstance(op, DimShuffle) and op.new_order == ("x",):
-        return (static_int(node.inputs[0]),)
+        return (_static_int(node.inputs[0], memo),)
     if isinstance(op, Join) and op.axis == 0:
-        parts = [static_entries(p) for p in node.inputs]
+        parts = [_static_entries(p, memo) for p in node.inputs]
         if all(p is not None for p in parts):
             return tuple(e for p in parts for e in p)  # type: ignore[union-attr]
     if isinstance(op, Subtensor) and len(op.idx_list) == 1 and op.idx_list[0] != INT:
-        return _sliced_entries(node, op.idx_list[0]) or unknown  # type: ignore[arg-type]
+        return _sliced_entries(node, op.idx_list[0], memo) or unknown  # type: ignore[arg-type]
     if isinstance(op, Alloc) and node.inputs[0].type.ndim == 0 and length is not None:  # type: ignore[attr-defined]
-        return (static_int(node.inputs[0]),) * length
+        return (_static_int(node.inputs[0], memo),) * length
     if isinstance(op, Elemwise) and vec.type.numpy_dtype.kind in "biu":  # type: ignore[attr-defined]
-        known = [static_entries(i) for i in node.inputs]
+        known = [_static_entries(i, memo) for i in node.inputs]
         if all(k is not None and None not in k for k in known):
             args = [np.asarray(k, i.type.dtype) for k, i in zip(known, node.inputs, strict=True)]  # type: ignore[attr-defined]
             try:
@@ -230,12 +261,13 @@ def static_entries(vec: Variable) -> tuple[int | None, ...] | None:
     return unknown
 
 
-def _sliced_entries(node: Apply, spec: SliceSpec) -> tuple[int | None, ...] | None:
+def _sliced_entries(node: Apply, spec: SliceSpec, memo: _Memo) -> tuple[int | None, ...] | None:
     """The static entries of `vec[start:stop:step]` when the vector's and bounds' are."""
-    entries = static_entries(node.inputs[0])
+    entries = _static_entries(node.inputs[0], memo)
     values = iter(node.inputs[1:])
     bounds = [
-        static_int(next(values)) if given else None for given in (spec.start, spec.stop, spec.step)
+        _static_int(next(values), memo) if given else None
+        for given in (spec.start, spec.stop, spec.step)
     ]
     if entries is None or sum(b is not None for b in bounds) != len(node.inputs) - 1:
         return None
