@@ -18,7 +18,7 @@ from tensorgraft.autodiff import (
     verify_graph_grad,
 )
 from tensorgraft.compile import function
-from tensorgraft.tensor.catalog import CASES, OpCase, catalog_op_types
+from tensorgraft.tensor.catalog import CASES, OpCase, catalog_op_types, catalog_scalar_ops
 
 # Cases whose values sit where the gradient is not the derivative finite differences see.
 DOMAIN_NOTES = {
@@ -28,6 +28,7 @@ DOMAIN_NOTES = {
     "linalg.norm.empty": "the norm of an empty array is 0, where it has no derivative",
     "elemwise.round.half_to_even": "values at the jumps of round (halves)",
     "special.logit.float32": "float32 near logit's poles: float32 steps are too coarse",
+    "linalg.lstsq.rank_deficient": "a rank-deficient matrix: a small step changes its rank",
     "special.log1mexp.extreme": "x within a step of 0: x + eps leaves the domain "
     "(test_autodiff_stability checks the gradient there)",
 }
@@ -54,6 +55,15 @@ def test_every_catalog_op_has_a_rule_or_a_reason(op_type: type) -> None:
     assert cov.handled, f"{op_type.__name__} has no gradient rule and no declared reason"
     if cov.pullback is not None:
         assert cov.pushforward is not None
+
+
+@pytest.mark.parametrize("scalar_op", sorted(catalog_scalar_ops(), key=str), ids=str)
+def test_every_catalog_scalar_op_has_a_rule_or_a_reason(scalar_op: object) -> None:
+    # Elemwise nodes are differentiated through the rule of their scalar op.
+    cov = coverage_of(type(scalar_op))
+    assert cov.handled, f"{scalar_op} has no scalar rule and no declared reason"
+    assert cov.pullback in ("scalar rule", "scalar graph")
+    assert cov.pushforward is not None
 
 
 def _declared(err: NoGradientRuleError) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tensorgraft.tensor as tt
-from tensorgraft.autodiff import grad, hessian, hessian_vector_product, jacobian
+from tensorgraft.autodiff import grad, hessian, hessian_vector_product, jacobian, pushforward
 from tensorgraft.compile import function
 
 
@@ -145,6 +145,20 @@ def test_against_jax(gaussian_data: tuple, logistic_data: tuple) -> None:
     x, mu, a = tt.vector("x"), tt.vector("mu"), tt.matrix("a")
     h_a = function([x, mu, a], hessian(_gaussian_logp(x, mu, a), a), mode="python")(xv, muv, av)
     np.testing.assert_allclose(h_a, np.asarray(jax.hessian(jax_logp)(av)), rtol=1e-7, atol=1e-9)
+
+    # Forward mode and the Hessian-vector product against jax.jvp.
+    t = tt.matrix("t")
+    va = np.random.default_rng(4).normal(size=(3, 3))
+    logp = _gaussian_logp(x, mu, a)
+    jvp, hvp = function(
+        [x, mu, a, t],
+        [pushforward(logp, a, t), hessian_vector_product(logp, a, t)],
+        mode="python",
+    )(xv, muv, av, va)
+    _, jax_jvp = jax.jvp(jax_logp, (av,), (va,))
+    _, jax_hvp = jax.jvp(jax.grad(jax_logp), (av,), (va,))
+    np.testing.assert_allclose(jvp, np.asarray(jax_jvp), rtol=1e-9)
+    np.testing.assert_allclose(hvp, np.asarray(jax_hvp), rtol=1e-7, atol=1e-9)
 
 
 def test_jacobian_of_a_scalar_is_the_gradient() -> None:

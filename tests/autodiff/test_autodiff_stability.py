@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 import tensorgraft.tensor as tt
 from tensorgraft.autodiff import grad
@@ -27,7 +28,27 @@ def test_log1mexp_gradient_near_zero() -> None:
     xv = np.array([-1e-300, -1e-20, -1e-8, -1.0, -800.0])
     got = _gradient(tt.log1mexp, xv)
     assert np.isfinite(got).all()
-    np.testing.assert_allclose(got, -1 / np.expm1(-xv), rtol=1e-12)
+    # d log(1 - e^x) = e^x / expm1(x), written so that NumPy does not overflow either.
+    np.testing.assert_allclose(got, np.exp(xv) / np.expm1(xv), rtol=1e-12)
+
+
+def test_sigmoid_and_logaddexp_gradients_at_large_magnitudes() -> None:
+    xv = np.array([-800.0, -40.0, 0.0, 40.0, 800.0])
+    got = _gradient(tt.sigmoid, xv)
+    np.testing.assert_allclose(got, expit(xv) * expit(-xv), rtol=1e-12)
+    got = _gradient(lambda x: tt.logaddexp(x, -x), xv)
+    np.testing.assert_allclose(got, np.tanh(xv), rtol=1e-12)  # d log(e^x + e^-x) = tanh(x)
+
+
+def test_xlogy_gradient_is_finite_where_x_is_zero() -> None:
+    # x log(y) is 0 wherever x == 0: its gradient in y is 0 there, also at y == 0.
+    x, y = tt.vector("x"), tt.vector("y")
+    gx, gy = grad(tt.xlogy(x, y).sum(), [x, y])
+    xv, yv = np.array([0.0, 0.0, 2.0]), np.array([0.0, 3.0, 4.0])
+    with np.errstate(divide="ignore", invalid="ignore"):  # log(0) in d/dx, 0/0 masked
+        got = function([x, y], [gx, gy], mode="python")(xv, yv)
+    np.testing.assert_array_equal(got[1], [0.0, 0.0, 0.5])
+    np.testing.assert_allclose(got[0][1:], np.log(yv[1:]))
 
 
 def test_log_softmax_gradient_with_large_inputs() -> None:

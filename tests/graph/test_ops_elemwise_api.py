@@ -13,6 +13,7 @@ import tensorgraft.tensor as tt
 from tensorgraft.compile import function
 from tensorgraft.graph.basic import Variable
 from tensorgraft.graph.op import Op
+from tensorgraft.graph.traversal import toposort
 from tensorgraft.tensor import catalog
 from tensorgraft.tensor import scalar_ops as ts
 from tensorgraft.tensor.catalog import assert_matches
@@ -182,3 +183,47 @@ def test_scalar_variable_operators() -> None:
     want = [np.abs(xv) % yv, xv // yv, 2.0**xv, 7.0 // yv, 5.0 % xv]
     for g, w in zip(got, want, strict=True):
         assert_matches(g, w, "scalar operators")
+
+
+# -- the catalog runs every op on edge shapes -----------------------------------------------------
+def _edge_shapes_in_catalog() -> dict[str, set[str]]:
+    """For each scalar op name, which edge shapes some catalog case applies it to.
+
+    "0-d": a 0-d output; "empty": a size-0 output; "broadcast": an input with a length-1
+    axis that the output stretches. Shapes are those computed by the python backend.
+    """
+    found: dict[str, set[str]] = {}
+    for op_case in catalog.CASES:
+        if op_case.name.split(".")[0] not in ("elemwise", "special"):
+            continue
+        inputs, outputs, values = op_case.build(np.random.default_rng(0))
+        nodes = [n for n in toposort(outputs) if isinstance(n.op, Elemwise)]
+        wanted = [v for n in nodes for v in [*n.inputs, n.outputs[0]]]
+        with np.errstate(all="ignore"):
+            got = function(inputs, wanted, mode="python", on_unused_input="ignore")(*values)
+        shapes = iter([np.shape(g) for g in got])
+        for node in nodes:
+            ins = [next(shapes) for _ in node.inputs]
+            out = next(shapes)
+            kinds = found.setdefault(node.op.scalar_op.name.split("{")[0], set())
+            kinds |= {"0-d"} if out == () else set()
+            kinds |= {"empty"} if 0 in out else set()
+            stretched = any(
+                len(s) == len(out) and any(a == 1 < b for a, b in zip(s, out, strict=True))
+                for s in ins
+            )
+            kinds |= {"broadcast"} if stretched else set()
+    return found
+
+
+def test_every_listed_op_has_catalog_cases_on_edge_shapes() -> None:
+    found = _edge_shapes_in_catalog()
+    missing = []
+    for info in catalog.listing("elemwise") + catalog.listing("special"):
+        scalar_op = getattr(ts, info.name, None)
+        nin = 2 if scalar_op is None else scalar_op.nin  # cast and round: unary
+        nin = 1 if info.name in ("cast", "round") else nin
+        want = {"0-d", "empty"} | ({"broadcast"} if nin != 1 else set())
+        if want - found.get(info.name, set()):
+            missing.append(f"{info.name}: {sorted(want - found.get(info.name, set()))}")
+    assert not missing, f"catalog cases lack edge shapes for {missing}"

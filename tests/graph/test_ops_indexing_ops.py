@@ -13,6 +13,7 @@ from tensorgraft.compile import function
 from tensorgraft.graph.replace import graph_replace
 from tensorgraft.tensor.catalog import assert_matches
 from tensorgraft.tensor.indexing_key import ARRAY, INT, MASK, NEWAXIS, SliceSpec
+from tensorgraft.tensor.subtensor import Subtensor
 
 
 def run(inputs: list[Any], outputs: Any, *values: Any) -> Any:
@@ -53,9 +54,16 @@ def test_write_ops_and_their_forms() -> None:
     assert adv.type == x.type and adv.owner.op.destroy_map == {}
 
 
-def test_x_slice_none_is_x() -> None:
-    x = tt.vector("x")
-    assert x[:] is x and x[...] is x
+def test_full_slices_index_the_whole_array_and_can_be_written() -> None:
+    x, s = tt.matrix("x"), tt.scalar("s")
+    value = np.arange(6.0).reshape(2, 3)
+    for view in (x[:], x[...], x[:, :]):
+        assert isinstance(view.owner.op, Subtensor) and view.type == x.type
+    got = run([x, s], [x[:], x[...].set(s), x[:].inc(s), s[...].set(2.0)], value, 5.0)
+    np.testing.assert_array_equal(got[0], value)
+    np.testing.assert_array_equal(got[1], np.full((2, 3), 5.0))
+    np.testing.assert_array_equal(got[2], value + 5.0)
+    assert got[3] == 2.0
 
 
 # -- semantics ------------------------------------------------------------------------------------

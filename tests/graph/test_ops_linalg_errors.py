@@ -95,9 +95,11 @@ def test_non_square_static_matrix(name: str) -> None:
         CALLS[name](a, None)
 
 
-@pytest.mark.parametrize("name", ["inv", "det", "cholesky", "svd", "qr", "pinv"])
+@pytest.mark.parametrize(
+    "name", ["inv", "det", "slogdet", "cholesky", "eigh", "svd", "qr", "pinv", "solve"]
+)
 def test_core_input_must_be_a_matrix(name: str) -> None:
-    with pytest.raises(ValueError, match=r"'x'.*needs at least 2 dimensions"):
+    with pytest.raises(ValueError, match=rf"{name}: 'x'.*needs at least 2 dimensions"):
         CALLS[name](tt.vector("x"), None)
 
 
@@ -197,6 +199,36 @@ def test_bad_options(call: Callable[[Any], Any], match: str) -> None:
         call(tt.matrix("a"))
 
 
+def test_solve_takes_scipys_names_for_assume_a() -> None:
+    a, b = tt.matrix("a"), tt.vector("b")
+    for name, short in [("positive definite", "pos"), ("symmetric", "sym"), (None, "gen")]:
+        node = la.solve(a, b, assume_a=name).owner
+        assert node is not None and node.op.core_op.assume_a == short
+
+
+def test_eigh_takes_scipys_lower() -> None:
+    a = tt.matrix("a")
+    for kwargs, lower in [({}, True), ({"UPLO": "U"}, False), ({"lower": False}, False)]:
+        node = la.eigh(a, **kwargs)[0].owner
+        assert node is not None and node.op.core_op.lower is lower
+    # Only the upper triangle is read: the lower one may hold anything.
+    value = np.triu(np.random.default_rng(0).normal(size=(3, 3))) + 3 * np.eye(3)
+    got = run([a], la.eigvalsh(a, lower=False), value)
+    np.testing.assert_allclose(got, np.linalg.eigvalsh(value, UPLO="U"))
+
+
+def test_einsum_broadcasts_a_length_one_summed_axis_only_when_static() -> None:
+    a, b = tt.matrix("a", shape=(2, 1)), tt.matrix("b", shape=(3, 2))
+    values = np.ones((2, 1)), np.arange(6.0).reshape(3, 2)
+    np.testing.assert_allclose(
+        run([a, b], tt.einsum("ij,jk", a, b), *values), np.einsum("ij,jk", *values)
+    )
+    # Unknown lengths: the product is a matrix product, which needs equal lengths.
+    a, b = tt.matrix("a"), tt.matrix("b")
+    with pytest.raises(ValueError, match="not aligned"):
+        run([a, b], tt.einsum("ij,jk", a, b), *values)
+
+
 def test_matrix_power_exponent() -> None:
     a = tt.matrix("a")
     with pytest.raises(TypeError, match="must be a Python int"):
@@ -282,3 +314,21 @@ def test_dot_method_and_operator() -> None:
     values = np.arange(6.0).reshape(2, 3), np.arange(3.0)
     for out in (a.dot(b), a @ b, tt.dot(a, b)):
         np.testing.assert_array_equal(run([a, b], out, *values), values[0] @ values[1])
+
+
+# -- core signatures ------------------------------------------------------------------------------
+def test_core_ops_carry_their_signature() -> None:
+    # Every op the public functions batch says with which signature (vectorize reads it).
+    from tensorgraft.tensor.catalog import CASES
+
+    seen = set()
+    for case in CASES:
+        if case.name.split(".")[0] not in {"linalg", "matmul", "dot", "einsum", "tensordot"}:
+            continue
+        _, outputs, _ = case.build(np.random.default_rng(0))
+        for node in toposort(outputs):
+            if isinstance(node.op, Blockwise):
+                assert node.op.signature == node.op.core_op.gufunc_signature, case.name
+                seen.add(type(node.op.core_op).__name__)
+    ops = {n for n in la.__all__ if n[0].isupper()} | {"Dot"}
+    assert seen == ops - {"Lstsq"}, "Lstsq is the one op that is not batched"

@@ -217,3 +217,92 @@ def test_arange_default_dtype_is_numpys(dtype: str) -> None:
     assert (
         tt.arange(start, stop, 1).dtype == np.arange(start, np.asarray(1, dtype)[()], 1).dtype.name
     )
+
+
+# -- static inference from partly known shapes, and NumPy-compatible arguments -------------------
+def test_reshape_infers_the_one_unknown_entry() -> None:
+    x, n = tt.matrix("x", shape=(2, 3)), tt.scalar("n", dtype="int64")
+    assert tt.reshape(x, (n, 6)).type.shape == (1, 6)
+    assert tt.reshape(x, (3, n, 2)).type.shape == (3, 1, 2)
+    assert tt.reshape(x, (n, -1)).type.shape == (None, None)
+    z = tt.matrix("z", shape=(0, 3))
+    assert tt.reshape(z, (n, 6)).type.shape == (0, 6)
+    assert tt.reshape(z, (n, 0)).type.shape == (None, 0)
+    assert tt.reshape(z, (-1, 5)).type.shape == (0, 5)
+
+
+def test_reshape_known_entries_must_divide_the_static_size() -> None:
+    x, n = tt.matrix("x", shape=(2, 3)), tt.scalar("n", dtype="int64")
+    with pytest.raises(ValueError, match=r"'x'.*\(2, 3\).*6 elements.*\(\?, 4\)"):
+        tt.reshape(x, (n, 4))
+    with pytest.raises(ValueError, match=r"'x'.*\(\?, 4, -1\)"):
+        tt.reshape(x, (n, 4, -1))
+    with pytest.raises(ValueError, match=r"'x'.*\(\?, 0\)"):
+        tt.reshape(x, (n, 0))
+    with pytest.raises(ValueError):
+        np.zeros((0, 3)).reshape(0, -1)  # NumPy cannot tell what -1 is next to a 0: nor can we
+    with pytest.raises(ValueError, match=r"'z'.*\(0, -1\).*ambiguous"):
+        tt.reshape(tt.matrix("z", shape=(0, 3)), (0, -1))
+
+
+@pytest.mark.parametrize(
+    ("build", "pattern"),
+    [
+        (lambda m: tt.squeeze(m, (0, -2)), r"repeated axis.*'m'.* 2 dimensions"),
+        (lambda m: tt.flip(m, (1, 1)), r"repeated axis.*'m'.* 2 dimensions"),
+        (lambda m: tt.moveaxis(m, (0, 0), (0, 1)), r"repeated axis.*'m'.* 2 dimensions"),
+        (lambda m: tt.expand_dims(m, (0, -4)), r"repeated axis.*result of 'm'.* 4 dimensions"),
+        (lambda m: tt.expand_dims(m, 3), r"axis 3 .*result of 'm'.* 3 dimensions"),
+        (lambda m: tt.stack([m, m], axis=-4), r"axis -4 .*result of 'm'.* 3 dimensions"),
+    ],
+)
+def test_axis_errors_name_the_array_and_its_dimensions(build: Any, pattern: str) -> None:
+    with pytest.raises(ValueError, match=pattern):
+        build(tt.matrix("m"))
+
+
+def test_stack_static_shape_mismatch_names_the_arrays() -> None:
+    x, y = tt.vector("x", shape=(3,)), tt.vector("y", shape=(4,))
+    with pytest.raises(ValueError, match=r"'x'.*\(3,\).*'y'.*\(4,\)"):
+        tt.stack([x, y])
+    with pytest.raises(ValueError):
+        np.stack([np.zeros(3), np.zeros(4)])
+
+
+def test_negative_lengths_and_counts() -> None:
+    x, n = tt.vector("x", shape=(3,)), tt.scalar("n", dtype="int64")
+    with pytest.raises(ValueError, match=r"negative dimensions.*\(-1, 2\)"):
+        tt.zeros((-1, 2))
+    with pytest.raises(ValueError, match=r"'x'.*negative repetitions.*\(-1,\)"):
+        tt.tile(x, -1)
+    with pytest.raises(ValueError, match=r"'x'.*number of sections must be > 0, got 0"):
+        tt.split(x, 0)
+    with pytest.raises(ValueError, match=r"negative dimensions.*\(2, -1\)"):
+        run([n], tt.ones((2, n)), -1)
+    with pytest.raises(ValueError, match=r"negative dimensions"):
+        run([x, n], tt.tile(x, n), np.zeros(3), -1)
+
+
+def test_sort_kind_is_accepted_and_checked() -> None:
+    x = tt.vector("x")
+    for kind in ("quicksort", "mergesort", "heapsort", "stable"):
+        assert tt.sort(x, kind=kind).owner.op == tt.Sort(0)
+        assert tt.argsort(x, kind=kind).owner.op == tt.ArgSort(0)
+    with pytest.raises(ValueError, match=r"'x'.*unknown kind 'bubble'"):
+        tt.sort(x, kind="bubble")
+
+
+def test_linspace_num_and_axis() -> None:
+    d, n = tt.vector("d"), tt.scalar("n", dtype="int64")
+    assert tt.linspace(0, 1, tt.vector("w", shape=(4,)).shape[0]).type.shape == (4,)
+    assert tt.linspace(0, 1, d.shape[0]).type.shape == (None,)
+    assert tt.linspace(tt.vector("a", shape=(2,)), 1, 3, axis=-1).type.shape == (2, 3)
+    with pytest.raises(TypeError, match="num must be an integer"):
+        tt.linspace(0, 1, 2.5)
+    with pytest.raises(TypeError, match="integer scalar"):
+        tt.linspace(0, 1, tt.scalar("f"))
+    with pytest.raises(ValueError, match=r"axis 2 .*2 dimensions"):
+        tt.linspace(tt.vector("a"), 1, 3, axis=2)
+    values = {k: run([n], tt.linspace(-1.0, 2.0, n), k) for k in (0, 1, 2, 7)}
+    for k, got in values.items():
+        np.testing.assert_allclose(got, np.linspace(-1.0, 2.0, k), rtol=1e-12)

@@ -199,6 +199,14 @@ SWEEP: dict[str, list[Entry]] = {
             2,
             3,
         ),
+        e(
+            "n_symbolic",
+            lambda x, s: tt.linspace(-1, 2, _last(x), endpoint=False, dtype=x.dtype),
+            lambda a: np.linspace(-1, 2, a.shape[-1], endpoint=False, dtype=a.dtype),
+            1,
+            2,
+            3,
+        ),
     ],
     "eye": [
         e(

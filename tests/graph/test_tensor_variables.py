@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import tensorgraft.tensor as tt
 from tensorgraft.graph.basic import Apply
@@ -98,3 +99,23 @@ def test_eval() -> None:
     x = tt.vector("x")
     np.testing.assert_allclose((x * 2).eval({x: np.array([1.0, 2.0])}), [2.0, 4.0])
     np.testing.assert_allclose(tt.constant([1.0, 2.0]).sum().eval(), 3.0)
+
+
+def test_numpy_methods_pass_their_options_on() -> None:
+    x = tt.tensor3("x")
+    v = np.random.default_rng(0).random((2, 3, 4))
+    mt, srt, arg, tr = (
+        out.eval({x: v})
+        for out in (
+            x.mT,
+            x.sort(kind="stable"),
+            x.argsort(axis=0, kind="mergesort"),
+            x[0].trace(dtype="float32"),
+        )
+    )
+    np.testing.assert_array_equal(mt, v.mT)
+    np.testing.assert_array_equal(srt, np.sort(v, kind="stable"))
+    np.testing.assert_array_equal(arg, np.argsort(v, axis=0, kind="stable"))
+    assert tr.dtype == np.float32 and np.isclose(tr, np.trace(v[0]))
+    with pytest.raises(ValueError, match="mT needs at least 2 dimensions; w has 1"):
+        _ = tt.vector("w").mT

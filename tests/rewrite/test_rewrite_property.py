@@ -35,29 +35,38 @@ UNARY: list[Callable[[Any], Any]] = [
     lambda a: tt.sum(a, axis=0, keepdims=True) / 3 + a,
     lambda a: tt.transpose(tt.transpose(a)),
 ]
-BINARY: list[Callable[[Any, Any], Any]] = [
-    lambda a, b: a + b,
-    lambda a, b: a - b,
-    lambda a, b: a * b,
-    lambda a, b: (a + b) + (a + 1),
-    lambda a, b: tt.maximum(a, b),
-    lambda a, b: tt.switch(a > b, a, b * 0.5),
-    lambda a, b: a / (1 + tt.sqr(b)),
+# Binary operations with a bound on |result| given bounds on |a| and |b|: a value whose
+# bound grows too large is squashed by tanh, so no graph ever holds inf or nan (the
+# canonical x - x -> 0 and x / x -> 1 do not keep those, see README.md).
+BINARY: list[tuple[Callable[[Any, Any], Any], Callable[[float, float], float]]] = [
+    (lambda a, b: a + b, lambda p, q: p + q),
+    (lambda a, b: a - b, lambda p, q: p + q),
+    (lambda a, b: a * b, lambda p, q: p * q),
+    (lambda a, b: (a + b) + (a + 1), lambda p, q: 2 * p + q + 1),
+    (lambda a, b: tt.maximum(a, b), max),
+    (lambda a, b: tt.switch(a > b, a, b * 0.5), max),
+    (lambda a, b: a / (1 + tt.sqr(b)), lambda p, q: p),
+    (lambda a, b: (a - a) + b, lambda p, q: q),
+    (lambda a, b: a * ((1 + tt.sqr(b)) / (1 + tt.sqr(b))), lambda p, q: p),
 ]
+LARGE = 1e6
 
 
 @st.composite
 def graphs(draw: st.DrawFn) -> tuple[list[Variable], Variable]:
     x, y = tt.matrix("x"), tt.matrix("y")
-    pool: list[Variable] = [x, y]
+    pool: list[tuple[Variable, float]] = [(x, 2.0), (y, 2.0)]  # inputs are in [-2, 2]
     for _ in range(draw(st.integers(1, 12))):
+        a, p = draw(st.sampled_from(pool))
         if draw(st.booleans()):
             op = draw(st.sampled_from(UNARY))
-            pool.append(tt.tanh(op(draw(st.sampled_from(pool)))))
+            pool.append((tt.tanh(op(a)), 1.0))
         else:
-            op2 = draw(st.sampled_from(BINARY))
-            pool.append(op2(draw(st.sampled_from(pool)), draw(st.sampled_from(pool))))
-    out = pool[-1] + draw(st.sampled_from(pool))
+            op2, bound = draw(st.sampled_from(BINARY))
+            b, q = draw(st.sampled_from(pool))
+            value, r = op2(a, b), bound(p, q)
+            pool.append((tt.tanh(value), 1.0) if r > LARGE else (value, r))
+    out = pool[-1][0] + draw(st.sampled_from(pool))[0]
     if draw(st.booleans()):
         out = tt.sum(out, axis=draw(st.sampled_from([0, 1, None])))
     return [x, y], out

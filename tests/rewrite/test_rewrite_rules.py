@@ -12,8 +12,13 @@ import pytest
 import tensorgraft.tensor as tt
 from tensorgraft.autodiff import grad
 from tensorgraft.graph.basic import Variable
-from tensorgraft.rewrite import RewriteEvent, rewrite_graph
+from tensorgraft.rewrite import RULES, RewriteEvent, rewrite_graph
 from tensorgraft.rewrite.testing import evaluate, op_names
+
+
+# exp(2 * x)[1] computes one entry: exp(2 * x[1]).
+_EXP_OF_DOUBLE_AT_1 = ["Subtensor", "Mul", "Exp"]
+_EXP_AT_1 = ["Subtensor", "Exp"]
 
 
 @dataclass
@@ -48,7 +53,28 @@ CASES = [
         ["ShapeI", "DimShuffle", "Add"],
     ),
     RuleCase("remove_identity_markers", lambda x, y: tt.exp(_stop(x)), ["Exp"]),
+    RuleCase("lone_add", lambda x, y: tt.Elemwise(tt.scalar_ops.add)(x), []),
+    RuleCase("lone_mul", lambda x, y: tt.Elemwise(tt.scalar_ops.mul)(x), []),
+    RuleCase("reshape_useless", lambda x, y: tt.reshape(x, x.shape) + y, ["Add"]),
+    RuleCase(
+        "shape_entry_to_shape_i", lambda x, y: x * tt.shape(x)[0], ["ShapeI", "DimShuffle", "Mul"]
+    ),
     # canonicalize
+    RuleCase("cancel_self", lambda x, y: x + (x - x), []),
+    RuleCase("lift_subtensor_through_elemwise", lambda x, y: tt.exp(2 * x)[1], _EXP_OF_DOUBLE_AT_1),
+    RuleCase(
+        "lift_subtensor_through_dimshuffle", lambda x, y: tt.exp(x)[None, :][0, 1], _EXP_AT_1
+    ),
+    RuleCase(
+        "lift_subtensor_through_blockwise",
+        lambda x, y: tt.matmul(x[:, None, None], y[None, None, :])[1],
+        ["Subtensor", "DimShuffle", "DimShuffle", "Dot"],
+    ),
+    RuleCase(
+        "blockwise_without_batch_axes",
+        lambda x, y: tt.matmul(x[None, :], y[:, None]),
+        ["DimShuffle", "DimShuffle", "Dot"],
+    ),
     RuleCase("mul_minus_one", lambda x, y: -1 * x, ["Neg"]),
     RuleCase("flatten_sum_product", lambda x, y: (x + y) + tt.exp(x), ["Exp", "Add"]),
     RuleCase("collect_constants", lambda x, y: 2 + x + 3 + y, ["Add"]),
@@ -123,6 +149,18 @@ CASES = [
     RuleCase("div_into_reciprocal", lambda x, y: 1 / x, ["Reciprocal"], ("specialize",)),
     RuleCase("mul_self", lambda x, y: x * x, ["Sqr"], ("specialize",)),
     RuleCase("pow_by_multiplication", lambda x, y: x**5, ["Sqr", "Sqr", "Mul"], ("specialize",)),
+    RuleCase(
+        "dot_of_vector_shapes",
+        lambda x, y: tt.matmul(x[:, None], y[None, :]),
+        ["DimShuffle", "DimShuffle", "Mul"],
+        ("canonicalize", "specialize"),
+    ),
+    RuleCase(
+        "dot_of_vector_shapes",
+        lambda x, y: tt.matmul(tt.exp(x)[None, :], y[:, None]),
+        ["Exp", "DimShuffle", "DimShuffle", "Mul", "Sum", "DimShuffle"],
+        ("canonicalize", "specialize"),
+    ),
 ]
 
 
@@ -132,7 +170,18 @@ def _stop(x: Variable) -> Variable:
     return stop_gradient(x)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.rule for c in CASES])
+# Rules whose tests are elsewhere (name -> where).
+TESTED_ELSEWHERE = {
+    "flatten_sum_product": "CASES and test_rewrite_engine",
+}
+
+
+def test_every_rule_has_a_case() -> None:
+    covered = {c.rule for c in CASES} | {a[0] for a in ACCURACY} | set(TESTED_ELSEWHERE)
+    assert sorted(set(RULES) - covered) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.rule}-{k}" for k, c in enumerate(CASES)])
 def test_rule_graph_and_values(case: RuleCase) -> None:
     x, y = tt.vector("x"), tt.vector("y")
     out = case.build(x, y)
@@ -200,10 +249,36 @@ def test_neutral_constant_that_broadcasts_is_kept() -> None:
     assert new.type.shape == (3,)
 
 
-def test_x_minus_x_and_x_over_x_are_not_cancelled() -> None:
-    x = tt.vector("x")
-    assert op_names(rewrite_graph(x - x)) == ["Sub"]
-    assert op_names(rewrite_graph(x / x)) == ["TrueDiv"]
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32", "complex128"])
+@pytest.mark.parametrize("shape", [(None,), (2, 3), (None, 1)])
+def test_x_minus_x_and_x_over_x_cancel(dtype: str, shape: tuple[int | None, ...]) -> None:
+    x = tt.tensor("x", dtype=dtype, shape=shape)
+    rng = np.random.default_rng(1)
+    value = (rng.uniform(1, 5, [s or 4 for s in shape]) * 2).astype(dtype)  # no 0, inf, nan
+    for out, fill in ((x - x, 0), (x / x, 1)):
+        events: list[RewriteEvent] = []
+        new = rewrite_graph(out, trace=events)
+        assert [e.rule for e in events][0] == "cancel_self"
+        assert "Sub" not in op_names(new) and "TrueDiv" not in op_names(new)
+        assert new.type == out.type
+        got = evaluate([new], {x: value})[0]
+        want = np.full_like(evaluate([out], {x: value})[0], fill)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
+def test_cancelled_terms_disappear_from_a_sum() -> None:
+    x, y = tt.vector("x"), tt.vector("y")
+    assert op_names(rewrite_graph(y + (tt.exp(y) - tt.exp(y)))) == []
+    assert op_names(rewrite_graph(y * (y / y))) == []
+    # x's length may differ from y's (one of them 1): the broadcast stays.
+    assert op_names(rewrite_graph(y + (x - x))) == ["ShapeI", "Alloc", "Add"]
+
+
+def test_x_minus_y_is_not_cancelled() -> None:
+    x, y = tt.vector("x"), tt.vector("y")
+    assert op_names(rewrite_graph(x - y)) == ["Sub"]
+    assert op_names(rewrite_graph(x / y)) == ["TrueDiv"]
 
 
 def test_gradient_of_log1p_sum_becomes_reciprocal() -> None:

@@ -7,7 +7,7 @@ import pytest
 
 import tensorgraft.tensor as tt
 from tensorgraft.compile import function
-from tensorgraft.vectorize import vectorize
+from tensorgraft.vectorize import vectorize, vectorize_graph
 
 
 def test_signature_gives_the_core_dimensions() -> None:
@@ -67,3 +67,22 @@ def test_errors_name_the_function_and_the_argument() -> None:
         vectorize(norm, signature="(n)->()")(tt.scalar("s"))
     with pytest.raises(ValueError, match=r"norm.*output 0"):
         vectorize(norm, signature="(n)->(n)")(tt.matrix("m"))
+
+
+def test_a_core_dimension_has_one_length_across_the_arguments() -> None:
+    inner = vectorize(lambda u, v: (u * v).sum(), signature="(n),(n)->()")
+    u, v = tt.matrix("u", shape=(2, 3)), tt.matrix("v", shape=(2, 4))
+    with pytest.raises(ValueError, match=r"core dimension 'n'.*3 in 'u'.*4 in 'v'"):
+        inner(u, v)
+
+
+def test_a_batched_function_composes_with_vectorize_graph() -> None:
+    # vectorize of vectorize: rows of a matrix of matrices, then a batch of those.
+    row_sums = vectorize(lambda v: v.sum(), signature="(n)->()")
+    m = tt.matrix("m", shape=(2, 3))
+    sums = row_sums(m)
+    assert isinstance(sums, tt.TensorVariable)
+    batch = tt.tensor3("batch", shape=(None, 2, 3))
+    out = vectorize_graph(sums, {m: batch})
+    bv = np.arange(24.0).reshape(4, 2, 3)
+    np.testing.assert_allclose(function([batch], out, mode="python")(bv), bv.sum(axis=-1))

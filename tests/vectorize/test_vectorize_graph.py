@@ -192,3 +192,73 @@ def test_advanced_indexing_keeps_the_batch_in_front(key: tuple[object, ...]) -> 
     got = function([new_x], out, mode="python")(xv)
     expected = np.stack([xv[a, b][key] for a in range(2) for b in range(3)])
     np.testing.assert_allclose(got, expected.reshape((2, 3, *expected.shape[1:])))
+
+
+# -- symbolic shape and index arguments that become batched ---------------------------------
+
+
+def test_batched_alloc_value_keeps_the_alloc() -> None:
+    v, n = tt.vector("v", shape=(3,)), tt.scalar("n", dtype="int64")
+    new_v = tt.matrix("new_v", shape=(None, 3))
+    out = vectorize_graph(tt.alloc(v, n, 3), {v: new_v})
+    assert not any(isinstance(op, Blockwise) for op in _ops(out))
+    vv = np.arange(6.0).reshape(2, 3)
+    got = function([new_v, n], out, mode="python")(vv, np.asarray(4))
+    np.testing.assert_array_equal(got, np.broadcast_to(vv[:, None, :], (2, 4, 3)))
+
+
+def test_batched_alloc_length_stacks_or_raises_naming_the_variable() -> None:
+    v, n = tt.vector("v", shape=(3,)), tt.scalar("n", dtype="int64")
+    filled = tt.alloc(v, n, 3)
+    filled.name = "filled"
+    new_n = tt.vector("new_n", dtype="int64")
+    fn = function([v, new_n], vectorize_graph(filled, {n: new_n}), mode="python")
+    vv = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(fn(vv, np.array([2, 2])), np.broadcast_to(vv, (2, 2, 3)))
+    with pytest.raises(
+        ValueError, match=r"'filled' \(created at test_vectorize_graph.py:\d+\).*ragged"
+    ):
+        fn(vv, np.array([2, 1]))
+
+
+def test_batched_arange_bounds_stack_when_the_lengths_agree() -> None:
+    start, stop = tt.scalar("start", dtype="int64"), tt.scalar("stop", dtype="int64")
+    new_start, new_stop = (
+        tt.vector("new_start", dtype="int64"),
+        tt.vector("new_stop", dtype="int64"),
+    )
+    shifted = function(
+        [new_start], vectorize_graph(tt.arange(start, start + 3), {start: new_start}), mode="python"
+    )
+    np.testing.assert_array_equal(shifted(np.array([0, 5])), [[0, 1, 2], [5, 6, 7]])
+    counts = function([new_stop], vectorize_graph(tt.arange(stop), {stop: new_stop}), mode="python")
+    np.testing.assert_array_equal(counts(np.array([2, 2])), [[0, 1], [0, 1]])
+    with pytest.raises(ValueError, match="ragged"):
+        counts(np.array([2, 3]))
+
+
+def test_batched_split_points_give_batched_pieces() -> None:
+    x, k = tt.vector("x", shape=(5,)), tt.scalar("k", dtype="int64")
+    new_x, new_k = tt.matrix("new_x", shape=(None, 5)), tt.vector("new_k", dtype="int64")
+    first, rest = tt.split(x, [k])  # x[:k], x[k:]
+    outs = vectorize_graph([first, rest], {x: new_x, k: new_k})
+    fn = function([new_x, new_k], outs, mode="python")
+    xv = np.arange(10.0).reshape(2, 5)
+    got_first, got_rest = fn(xv, np.array([2, 2]))
+    np.testing.assert_array_equal(got_first, xv[:, :2])
+    np.testing.assert_array_equal(got_rest, xv[:, 2:])
+    with pytest.raises(ValueError, match="ragged"):
+        fn(xv, np.array([2, 3]))
+
+
+def test_batched_integer_index_of_a_batched_array_in_two_batch_dims() -> None:
+    x, i = tt.matrix("x", shape=(3, 4)), tt.scalar("i", dtype="int64")
+    new_x = tt.tensor("new_x", shape=(2, 1, 3, 4))
+    new_i = tt.tensor("new_i", shape=(5,), dtype="int64")
+    out = vectorize_graph(x[i, 1:], {x: new_x, i: new_i})
+    assert out.type.shape[:2] == (2, 5)  # type: ignore[attr-defined]
+    xv = np.arange(24.0).reshape(2, 1, 3, 4)
+    iv = np.array([0, 1, 2, -1, -3])
+    got = function([new_x, new_i], out, mode="python")(xv, iv)
+    expected = np.stack([np.stack([xv[a, 0][iv[b], 1:] for b in range(5)]) for a in range(2)])
+    np.testing.assert_array_equal(got, expected)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import tensorgraft.tensor as tt
-from tensorgraft.autodiff.engine import NoGradientRuleError
+from tensorgraft.autodiff.engine import NoGradientRuleError, _total
 from tensorgraft.autodiff.matmul import defcore, mT
-from tensorgraft.autodiff.registry import declare_not_implemented
+from tensorgraft.autodiff.registry import register_pullback
+from tensorgraft.graph.basic import Apply
 from tensorgraft.tensor.linalg.decompositions import QR, SVD, Cholesky, Eigh
 from tensorgraft.tensor.linalg.inverse import Det, MatrixInverse, Pinv, SlogDet
 from tensorgraft.tensor.linalg.solvers import CholeskySolve, Lstsq, Solve, SolveTriangular
@@ -161,6 +162,98 @@ def _svd(op: SVD, g: list[Any], z: list[Any], a: Any) -> list[Any]:
     return [result + tt.matmul(tt.matmul(u, inner), vh)]
 
 
+def _pinv_adjoint(a: Any, p: Any, g: Any) -> Any:
+    """The cotangent of `a` from the cotangent `g` of p = pinv(a) (a's rank held fixed).
+
+    dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P (Golub and Pereyra), so
+    A_bar = -P^T G P^T + (I - A P) G^T P P^T + P^T P G^T (I - P A).
+    """
+    p_t, g_t = mT(p), mT(g)
+    first = -tt.matmul(tt.matmul(p_t, g), p_t)
+    m = tt.matmul(g_t, tt.matmul(p, p_t))  # G^T P P^T, then (I - A P) applied on the left
+    second = m - tt.matmul(a, tt.matmul(p, m))
+    n = tt.matmul(tt.matmul(p_t, p), g_t)  # P^T P G^T, then (I - P A) applied on the right
+    third = n - tt.matmul(tt.matmul(n, p), a)
+    return first + second + third
+
+
+def _pinv(op: Pinv, g: list[Any], z: list[Any], a: Any) -> list[Any]:
+    ga = _pinv_adjoint(a, z[0], g[0])
+    # hermitian: numpy reads the lower triangle (eigh), so the gradient is on that triangle.
+    return [_on_triangle(0.5 * (ga + mT(ga)), True) if op.hermitian else ga]
+
+
+def _copyltu(m: Any) -> Any:
+    """The symmetric matrix with the lower triangle of `m`."""
+    return tt.tril(m) + mT(tt.tril(m, -1))
+
+
+def _qr(op: QR, g: list[Any], z: list[Any], a: Any) -> list[Any]:
+    # Reduced A = Q R, k = min(m, n); split A = [X | Y] and R = [U | V] after column k
+    # (Y and V are empty for m >= n). With X = Q U and Y = Q V (Liao et al. 2019):
+    #   Q_bar' = Q_bar + Y V_bar^T,  M = U U_bar^T - Q_bar'^T Q,
+    #   X_bar = (Q_bar' + Q copyltu(M)) U^-T,  Y_bar = Q V_bar.
+    if op.mode == "raw":
+        raise NoGradientRuleError("qr(mode='raw') has no gradient (Householder reflectors)")
+    if op.mode == "reduced":
+        gq, gr = g
+        q, r = z
+    else:
+        gq, gr = (None, g[0]) if op.mode == "r" else g
+        m, n = a.type.shape[-2:]
+        if gq is not None and not (m is not None and n is not None and m <= n):
+            raise NoGradientRuleError(
+                "the gradient through qr's complete Q needs a static shape with m <= n "
+                "(its extra columns are not unique); use mode='reduced'"
+            )
+        q, r = la.qr(a)  # reduced factors
+        k = tt.minimum(tt.shape(a)[-2], tt.shape(a)[-1])
+        if gr is not None:
+            gr = gr[..., :k, :]  # complete R's extra rows are zeros
+    if gq is None and gr is None:
+        return [None]
+    gq = tt.zeros_like(q) if gq is None else gq
+    gr = tt.zeros_like(r) if gr is None else gr
+    k = tt.shape(r)[-2]
+    y = a[..., :, k:]
+    u = r[..., :, :k]
+    gu, gv = gr[..., :, :k], gr[..., :, k:]
+    gq = gq + tt.matmul(y, mT(gv))
+    mm = tt.matmul(u, mT(gu)) - tt.matmul(mT(gq), q)
+    b = gq + tt.matmul(q, _copyltu(mm))
+    gx = mT(la.solve_triangular(u, mT(b), lower=False))  # B U^-T
+    gy = tt.matmul(q, gv)
+    return [tt.concatenate([gx, gy], axis=-1)]
+
+
+@register_pullback(Lstsq)
+def _lstsq_pullback(node: Apply, g: list[Any]) -> list[Any]:
+    # [x, residuals, rank, s] = lstsq(A, b), with A's rank held fixed: x = pinv(A) b;
+    # residuals = ||e||^2 per column, e = b - A x orthogonal to A's range, so
+    # d residuals = 2 e^T (db - dA x); s = the singular values of A.
+    a, b = node.inputs
+    x = node.outputs[0]
+    gx, gres, _, gs = g
+    vec = node.op.b_ndim == 1  # type: ignore[attr-defined]
+    p = la.pinv(a)
+    ga, gb = [], []
+    if gx is not None:
+        gb.append(tt.matmul(mT(p), gx))
+        ga.append(_pinv_adjoint(a, p, _outer(gx, b) if vec else tt.matmul(gx, mT(b))))
+    if gres is not None:
+        e = b - tt.matmul(a, x)
+        # residuals is empty unless rank == n < m: then zero-padding gives no gradient.
+        cols = 1 if vec else tt.shape(b)[-1]
+        w = tt.concatenate([gres, tt.zeros((cols,), dtype=gres.dtype)])[:cols]
+        we = 2 * (e * w[0] if vec else e * tt.expand_dims(w, 0))
+        gb.append(we)
+        ga.append(-(_outer(we, x) if vec else tt.matmul(we, mT(x))))
+    if gs is not None:
+        u, _, vh = la.svd(a, full_matrices=False)
+        ga.append(tt.matmul(u * tt.expand_dims(gs, -2), vh))
+    return [_total(ga), _total(gb)]
+
+
 defcore(MatrixInverse, _inverse)
 defcore(Det, _det)
 defcore(SlogDet, _slogdet)
@@ -170,9 +263,5 @@ defcore(Solve, _solve)
 defcore(SolveTriangular, _solve_triangular)
 defcore(CholeskySolve, _cho_solve)
 defcore(SVD, _svd)
-for _op, _why in (
-    (QR, "the gradient of the QR factors is not implemented yet"),
-    (Pinv, "the gradient of the pseudo-inverse is not implemented yet"),
-    (Lstsq, "the gradient of least squares is not implemented yet (use solve on a^T a)"),
-):
-    declare_not_implemented(_op, _why)
+defcore(Pinv, _pinv)
+defcore(QR, _qr)

@@ -82,10 +82,12 @@ defscalar(sp.Gamma, lambda g, z, x: [g * z * _ew(sp.digamma, x)])
 defscalar(sp.GammaLn, lambda g, z, x: [g * _ew(sp.digamma, x)])
 defscalar(sp.Digamma, lambda g, z, x: [g * _ew(sp.polygamma, 1, x)])
 defscalar(sp.Polygamma, lambda g, z, n, x: [None, g * _ew(sp.polygamma, n + 1, x)])
-defscalar(sp.Sigmoid, lambda g, z, x: [g * z * (1 - z)])
+# s(x) s(-x), not s (1 - s): 1 - s rounds to 0 for x > 37 where s(-x) does not.
+defscalar(sp.Sigmoid, lambda g, z, x: [g * z * _ew(sp.sigmoid, -x)])
 defscalar(sp.Logit, lambda g, z, x: [g / (x * (1 - x))])
 defscalar(sp.Softplus, lambda g, z, x: [g * _ew(sp.sigmoid, x)])  # finite for any x
-defscalar(sp.Log1mexp, lambda g, z, x: [-g / tt.expm1(-x)])  # d log(1 - e^x) = -1 / (e^-x - 1)
+# d log(1 - e^x) = -e^x / (1 - e^x) = -exp(x - z): no overflow at x << 0, finite near 0-.
+defscalar(sp.Log1mexp, lambda g, z, x: [-g * tt.exp(x - z)])
 # x log(y) is 0 wherever x == 0, whatever y: no gradient to y there (not 0 / 0).
 defscalar(sp.XLogY, lambda g, z, x, y: [g * tt.log(y), _where(tt.neq(x, 0), g * x / y)])
 defscalar(sp.XLog1pY, lambda g, z, x, y: [g * tt.log1p(y), _where(tt.neq(x, 0), g * x / (1 + y))])

@@ -1,11 +1,32 @@
-"""JAX backend for tensorgraft.
+"""JAX backend for tensorgraft: the graph becomes one `jax.jit` function.
 
-This package will provide the ``jax`` backend: per-op translations to ``jax.numpy`` and
-``lax`` (``jax_impl``, registered per op type), jitted with ``jax.jit`` and float64
-enabled. It registers no ``tensorgraft.backends`` entry point until it works. Not
-implemented yet.
+    from tensorgraft.compile import function
+    f = function([x], y, mode="jax")          # once registered as backend "jax"
+    f = function([x], y, mode=JaxBackend(return_jax=True))
+
+Translations live in per-op tables (`jax_impl`, `scalar_impl`), one module per op family
+under `tensorgraft.compile_jax.rules`; `coverage()` lists, for each op of the catalog,
+whether it is translated or why not. See the package README for float64 and for which
+values must be known when tracing.
 """
 
 from tensorgraft.compile_jax.__about__ import __version__
+from tensorgraft.compile_jax.backend import (
+    JaxBackend,
+    JaxNotImplementedError,
+    JaxUntraceableError,
+    backend,
+)
+from tensorgraft.compile_jax.coverage import coverage
+from tensorgraft.compile_jax.registry import jax_impl, scalar_impl
 
-__all__ = ["__version__"]
+__all__ = [
+    "JaxBackend",
+    "JaxNotImplementedError",
+    "JaxUntraceableError",
+    "__version__",
+    "backend",
+    "coverage",
+    "jax_impl",
+    "scalar_impl",
+]

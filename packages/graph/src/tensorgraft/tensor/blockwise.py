@@ -152,13 +152,13 @@ class Blockwise(Op):
             outs = self.core_op.perform(core, [a[idx] for a in arrays])
             if results is None:
                 results = [np.empty(batch + np.shape(o), dtype=o.dtype) for o in outs]
-            for r, o in zip(results, outs, strict=True):
+            for k, (r, o) in enumerate(zip(results, outs, strict=True)):
                 if np.shape(o) != r.shape[batch_ndim:]:
                     # Assigning would broadcast a length-1 axis silently.
                     raise ValueError(
-                        f"{self}: the core outputs differ in shape across the batch (a ragged "
-                        f"result): {r.shape[batch_ndim:]} at batch index "
-                        f"{(0,) * batch_ndim}, {np.shape(o)} at {idx}"
+                        f"{describe(node.outputs[k])}: {self.core_op} gives results of different "
+                        f"shapes across the batch (a ragged result): {r.shape[batch_ndim:]} at "
+                        f"batch index {(0,) * batch_ndim}, {np.shape(o)} at {idx}"
                     )
                 r[idx] = o
         if results is None:  # an empty batch: the core shapes come from the signature
@@ -186,8 +186,8 @@ class Blockwise(Op):
                     n = core_shapes[k][a] if core_shapes is not None else None
                 if not isinstance(n, int | np.integer):
                     raise ValueError(
-                        f"{self}: the length of core dimension '{d}' of an empty batch is "
-                        "not known (it depends on the core op's result)"
+                        f"{describe(out)}: the length of core dimension '{d}' of {self} on an "
+                        "empty batch is not known (it depends on the core op's result)"
                     )
                 shape.append(int(n))
             results.append(np.empty((*batch, *shape), dtype=out.type.dtype))  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ from tensorgraft.tensor.shape import (
     _prod,
     expand_dims,
     flatten,
+    moveaxis,
     normalize_axes,
     reshape,
     shape_entry_variable,
@@ -89,7 +90,9 @@ class Alloc(Op):
         value = as_tensor(value)
         lengths = [_length(n, "alloc") for n in shape]
         wanted = [static_int(n) for n in lengths]
-        if len(lengths) < value.ndim or any(w is not None and w < 0 for w in wanted):
+        if any(w is not None and w < 0 for w in wanted):
+            raise ValueError(f"alloc: negative dimensions in shape {_fmt(wanted)}")
+        if len(lengths) < value.ndim:
             raise ValueError(
                 f"alloc: cannot broadcast {describe(value)} with shape {value.type.shape} "
                 f"to shape {_fmt(wanted)}"
@@ -108,6 +111,8 @@ class Alloc(Op):
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
         value, *lengths = inputs
         shape = tuple(int(n) for n in lengths)
+        if any(n < 0 for n in shape):
+            raise ValueError(f"alloc: negative dimensions in shape {shape}")
         try:
             return [np.array(np.broadcast_to(value, shape))]
         except ValueError:
@@ -263,12 +268,20 @@ def stack(arrays: Sequence[Any], axis: int = 0) -> TensorVariable:
     tensors = [as_tensor(a) for a in arrays]
     if not tensors:
         raise ValueError("stack needs at least one array")
-    axis = _normalize_axis(axis, tensors[0].ndim + 1, tensors[0])
+    first = tensors[0]
+    axis = _normalize_axis(axis, first.ndim + 1, first, "the result")
     for t in tensors:
-        if t.ndim != tensors[0].ndim:
+        if t.ndim != first.ndim:
             raise ValueError(
-                f"stack: {describe(t)} has {t.ndim} dimensions, "
-                f"{describe(tensors[0])} has {tensors[0].ndim}"
+                f"stack: {describe(t)} has {t.ndim} dimensions, {describe(first)} has {first.ndim}"
+            )
+        if any(
+            a is not None and b is not None and a != b
+            for a, b in zip(t.type.shape, first.type.shape, strict=True)
+        ):
+            raise ValueError(
+                f"stack: arrays must have one shape; {describe(first)} has shape "
+                f"{first.type.shape}, {describe(t)} has {t.type.shape}"
             )
     return Join(axis)(*[expand_dims(t, axis) for t in tensors])
 
@@ -342,7 +355,11 @@ def split(x: Any, indices_or_sections: Any, axis: int = 0) -> list[TensorVariabl
     ):
         sections = int(indices_or_sections)
         n = shape_tuple(x)[axis]
-        if sections <= 0 or (isinstance(n, int) and n % sections):
+        if sections <= 0:
+            raise ValueError(
+                f"split of {describe(x)}: the number of sections must be > 0, got {sections}"
+            )
+        if isinstance(n, int) and n % sections:
             raise ValueError(
                 f"split of {describe(x)} with shape {x.type.shape} into {sections} equal "
                 f"sections along axis {axis}: {n} is not a multiple of {sections}"
@@ -367,6 +384,9 @@ def tile(x: Any, reps: Any) -> TensorVariable:
     """
     x = as_tensor(x)
     reps_list = shape_entries(reps, "tile")
+    counts = [static_int(r) for r in reps_list]
+    if any(c is not None and c < 0 for c in counts):
+        raise ValueError(f"tile of {describe(x)}: negative repetitions in {_fmt(counts)}")
     ndim = max(x.ndim, len(reps_list))
     reps_list = [1] * (ndim - len(reps_list)) + reps_list
     x = expand_dims(x, tuple(range(ndim - x.ndim))) if ndim > x.ndim else x
@@ -576,17 +596,29 @@ def _arange_dtype(dtypes: tuple[str, ...]) -> str:
 
 
 def linspace(
-    start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype: Any = None
+    start: Any,
+    stop: Any,
+    num: Any = 50,
+    endpoint: bool = True,
+    dtype: Any = None,
+    axis: int = 0,
 ) -> TensorVariable:
-    """`num` evenly spaced values from `start` to `stop` (numpy.linspace); `num` is static.
+    """`num` evenly spaced values from `start` to `stop` (numpy.linspace).
 
     Computed as NumPy does: start + arange(num) * step, with the last value set to `stop`
-    when `endpoint`. Array bounds give one column of values per element, on a new axis 0.
+    when `endpoint`. Array bounds give one column of values per element, on a new axis
+    `axis`. `num` is an int or an integer scalar (the length is static when it is).
     """
     m = _math()
-    if isinstance(num, bool) or not isinstance(num, int | np.integer) or num < 0:
-        raise ValueError(f"linspace: num must be a static int >= 0, got {num!r}")
-    num = int(num)
+    if isinstance(num, Variable):
+        count_var = _length(num, "linspace")
+        count = static_int(count_var)
+    elif isinstance(num, bool | np.bool_) or not isinstance(num, int | np.integer):
+        raise TypeError(f"linspace: num must be an integer, got {num!r}")
+    else:
+        count = int(num)
+    if count is not None and count < 0:
+        raise ValueError(f"linspace: num must be >= 0, got {count}")
     # Python numbers are weak, as in NumPy; the Python float makes the dtype inexact.
     bounds = [
         b if isinstance(b, Variable) else np.asarray(b) if np.ndim(b) else b for b in (start, stop)
@@ -596,17 +628,32 @@ def linspace(
     ).name
     start, stop = (as_tensor(b, dtype=dt) for b in bounds)
     delta = m.sub(stop, start)
-    div = num - 1 if endpoint else num
-    grid = arange(0, num, dtype=dt)
-    grid = expand_dims(grid, tuple(range(1, delta.ndim + 1))) if delta.ndim else grid
-    y = m.add(m.mul(grid, m.true_div(delta, div) if div > 0 else delta), start)
-    if endpoint and num > 1:
-        last = expand_dims(m.add(stop, m.mul(delta, 0)), 0)  # stop broadcast like delta
-        y = concatenate([y[:-1], last], axis=0)
+    new_axes = tuple(range(1, delta.ndim + 1))
+    if count is not None:
+        div = count - 1 if endpoint else count
+        grid = arange(0, count, dtype=dt)
+        grid = expand_dims(grid, new_axes) if delta.ndim else grid
+        y = m.add(m.mul(grid, m.true_div(delta, div) if div > 0 else delta), start)
+        if endpoint and count > 1:
+            last = expand_dims(m.add(stop, m.mul(delta, 0)), 0)  # stop broadcast like delta
+            y = concatenate([y[:-1], last], axis=0)
+    else:
+        # The same values with a symbolic count: a step of delta / max(div, 1) (num <= 1
+        # never uses it), and the last value replaced by `stop` where num > 1.
+        divisor = m.sub(count_var, 1) if endpoint else count_var
+        step = m.true_div(delta, m.cast(m.maximum(divisor, 1), dt))
+        grid = arange(0, count_var, dtype=dt)
+        y = m.add(m.mul(expand_dims(grid, new_axes) if delta.ndim else grid, step), start)
+        if endpoint:
+            k = arange(count_var)
+            last = m.logical_and(m.eq(k, m.sub(count_var, 1)), m.gt(count_var, 1))
+            y = m.switch(expand_dims(last, new_axes) if delta.ndim else last, stop, y)
     out_dtype = dt if dtype is None else as_dtype(dtype)
     if np.dtype(out_dtype).kind in "iu":
         y = m.floor_div(y, 1)  # NumPy floors before casting to an integer dtype
-    return m.cast(y, out_dtype)
+    y = m.cast(y, out_dtype)
+    target = _normalize_axis(axis, y.ndim, start, "the result")
+    return y if target == 0 else moveaxis(y, 0, target)
 
 
 # -- eye, tri, diagonals --------------------------------------------------------------------------

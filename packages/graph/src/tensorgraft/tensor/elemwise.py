@@ -289,7 +289,10 @@ class DimShuffle(Op):
         (x,) = inputs
         for a in self.dropped:
             if x.shape[a] != 1:
-                raise ValueError(f"{self}: axis {a} has length {x.shape[a]}, not 1")
+                raise ValueError(
+                    f"cannot drop axis {a} of {describe(node.inputs[0])} with shape "
+                    f"{x.shape}: its length is {x.shape[a]}, not 1"
+                )
         kept = self.kept
         y = np.transpose(x, (*kept, *self.dropped))
         y = y.reshape(tuple(1 if a == "x" else x.shape[a] for a in self.new_order))

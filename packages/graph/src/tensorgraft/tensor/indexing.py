@@ -164,8 +164,8 @@ def set_subtensor(indexed: Any, value: Any) -> TensorVariable:
 
     Works for basic and advanced indices; `value` broadcasts to the indexed shape and is
     cast to x's dtype as NumPy's `x[idx] = value` does. With repeated indices the last
-    value wins. Same as `x[idx].set(value)`. (`x[:]` and `x[...]` are `x` itself, and
-    `x[None]` a DimShuffle of it: there is no index to write through.)
+    value wins. Same as `x[idx].set(value)`; `x[:].set(v)` fills the whole array. (`x[None]`
+    is a DimShuffle of x, not an index: there is nothing to write through.)
     """
     return _write(indexed, value, True)
 

@@ -142,6 +142,8 @@ invert = _unary(ts.invert, "Elementwise ~x on integers and bools (numpy.invert).
 left_shift = _binary(ts.left_shift, "Elementwise x << y on integers (numpy.left_shift).")
 right_shift = _binary(ts.right_shift, "Elementwise x >> y on integers (numpy.right_shift).")
 bitwise_not = invert
+# NumPy 2 (array API) names.
+bitwise_invert, bitwise_left_shift, bitwise_right_shift = invert, left_shift, right_shift
 
 
 # -- complex numbers ------------------------------------------------------------------------------
@@ -181,6 +183,9 @@ tanh = _unary(ts.tanh, "Elementwise hyperbolic tangent (numpy.tanh).")
 arcsinh = _unary(ts.arcsinh, "Elementwise inverse hyperbolic sine (numpy.arcsinh).")
 arccosh = _unary(ts.arccosh, "Elementwise inverse hyperbolic cosine (numpy.arccosh).")
 arctanh = _unary(ts.arctanh, "Elementwise inverse hyperbolic tangent (numpy.arctanh).")
+# NumPy 2 (array API) names.
+acos, asin, atan, atan2 = arccos, arcsin, arctan, arctan2
+acosh, asinh, atanh = arccosh, arcsinh, arctanh
 
 
 def switch(cond: Any, a: Any, b: Any) -> TensorVariable:
@@ -200,9 +205,14 @@ def cast(x: Any, dtype: Any) -> TensorVariable:
     return Elemwise(ts.Cast(dtype))(x)
 
 
+astype = cast
+
+
 __all__ = [
     "abs",
     "absolute",
+    "acos",
+    "acosh",
     "add",
     "angle",
     "arccos",
@@ -213,9 +223,18 @@ __all__ = [
     "arctan2",
     "arctanh",
     "around",
+    "asin",
+    "asinh",
+    "astype",
+    "atan",
+    "atan2",
+    "atanh",
     "bitwise_and",
+    "bitwise_invert",
+    "bitwise_left_shift",
     "bitwise_not",
     "bitwise_or",
+    "bitwise_right_shift",
     "bitwise_xor",
     "cast",
     "ceil",
@@ -244,9 +263,9 @@ __all__ = [
     "le",
     "left_shift",
     "log",
+    "log10",
     "log1p",
     "log2",
-    "log10",
     "logical_and",
     "logical_not",
     "logical_or",

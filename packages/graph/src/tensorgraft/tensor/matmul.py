@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from tensorgraft.tensor.variable import TensorVariable
 
 class Dot(Op):
     """The product of two matrices, (m, k) x (k, n) -> (m, n)."""
+
+    # The core signature Blockwise batches it with (stacks of matrices).
+    gufunc_signature: ClassVar[str] = "(m,k),(k,n)->(m,n)"
 
     def make_node(self, a: Any, b: Any) -> Apply:
         a, b = as_tensor(a), as_tensor(b)
@@ -47,7 +50,7 @@ class Dot(Op):
         return "dot"
 
 
-_matmul = Blockwise(Dot(), "(m,k),(k,n)->(m,n)")
+_matmul = Blockwise(Dot(), Dot.gufunc_signature)
 
 
 def _drop_axis(x: TensorVariable, axis: int) -> TensorVariable:

@@ -235,14 +235,34 @@ def _sum_out(
     return tsum(x, axis=axes, dtype=x.dtype), [y for y in labels if y in keep]
 
 
+def _sum_against_ones(
+    x: TensorVariable, labels: list[Label], other: TensorVariable, other_labels: list[Label]
+) -> TensorVariable:
+    """Sum `x` (keeping the axes) over the shared labels of static length 1 in `other`.
+
+    A length-1 axis broadcasts in NumPy's einsum, even a summed one:
+    sum_j a[i, 0] b[j, k] = a[i, 0] * sum_j b[j, k].
+    """
+    from tensorgraft.tensor.reduction import sum as tsum
+
+    axes = tuple(
+        k
+        for k, label in enumerate(labels)
+        if label in other_labels
+        and x.type.shape[k] != 1
+        and other.type.shape[other_labels.index(label)] == 1
+    )
+    return tsum(x, axis=axes, keepdims=True, dtype=x.dtype) if axes else x
+
+
 def einsum(subscripts: str, *operands: Any) -> TensorVariable:
     """Einstein summation in NumPy's notation: `einsum("ij,jk->ik", a, b)`.
 
     Implicit output (labels used once, sorted), '...' for broadcast axes and repeated
     labels within one operand (diagonals) are supported. Operands are contracted left to
     right, each pair through one batched matrix product; the dtype is NumPy's result type.
-    Kept axes broadcast; a summed label must have one length in every operand (NumPy
-    would also broadcast a length-1 one).
+    Axes of length 1 broadcast, summed ones too where that length is static (where it is
+    known only at run time, a summed label must have one length in every operand).
     """
     if not operands:
         raise ValueError("einsum needs at least one operand")
@@ -261,6 +281,11 @@ def einsum(subscripts: str, *operands: Any) -> TensorVariable:
         keep = needed(items[k + 1 :])
         x, labels = _sum_out(*items[k], keep | set(acc_labels))
         acc, acc_labels = _sum_out(acc, acc_labels, keep | set(labels))
+        summed = {y for y in labels if y in acc_labels and y not in keep}
+        acc, x = (
+            _sum_against_ones(acc, acc_labels, x, [y if y in summed else "" for y in labels]),
+            _sum_against_ones(x, labels, acc, [y if y in summed else "" for y in acc_labels]),
+        )
         acc, acc_labels = _contract(acc, acc_labels, x, labels, keep)
     acc, acc_labels = _sum_out(acc, acc_labels, set(out_labels))
     return _permute(acc, [acc_labels.index(x) for x in out_labels])

@@ -80,12 +80,20 @@ def shape_entry_variable(entry: Any) -> TensorVariable:
     return constant(int(entry), dtype="int64")
 
 
-def _normalize_axis(axis: int, ndim: int, x: Variable) -> int:
+def _normalize_axis(axis: int, ndim: int, x: Variable, result: str = "") -> int:
+    """`axis` as a non-negative axis of `ndim` dimensions: those of `x`, or, when `result`
+    names what they are ("the result"), of an array built from `x` (expand_dims, stack)."""
     if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
         raise TypeError(f"axis must be an int, got {axis!r}")
     if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of bounds for {describe(x)} with {ndim} dimensions")
+        where = f"{describe(x)} with" if not result else f"{result} of {describe(x)}, with"
+        raise ValueError(f"axis {axis} is out of bounds for {where} {ndim} dimensions")
     return int(axis) % ndim
+
+
+def _repeated(axis: Any, ndim: int, x: Variable, result: str = "") -> ValueError:
+    where = f"{describe(x)} with" if not result else f"{result} of {describe(x)}, with"
+    return ValueError(f"repeated axis in {axis} for {where} {ndim} dimensions")
 
 
 def normalize_axes(axis: Any, ndim: int, x: Variable) -> tuple[int, ...] | None:
@@ -95,7 +103,7 @@ def normalize_axes(axis: Any, ndim: int, x: Variable) -> tuple[int, ...] | None:
     axes = (axis,) if not isinstance(axis, tuple | list) else tuple(axis)
     norm = [_normalize_axis(a, ndim, x) for a in axes]
     if len(set(norm)) != len(norm):
-        raise ValueError(f"repeated axis in {axis} for {describe(x)}")
+        raise _repeated(axis, ndim, x)
     return tuple(sorted(norm))
 
 
@@ -133,9 +141,9 @@ def expand_dims(x: Any, axis: int | Sequence[int]) -> TensorVariable:
     x = as_tensor(x)
     axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
     out_ndim = x.ndim + len(axes)
-    positions = {_normalize_axis(a, out_ndim, x) for a in axes}
+    positions = {_normalize_axis(a, out_ndim, x, "the result") for a in axes}
     if len(positions) != len(axes):
-        raise ValueError(f"repeated axis in {axis}")
+        raise _repeated(axis, out_ndim, x, "the result")
     rest = iter(range(x.ndim))
     order = tuple("x" if k in positions else next(rest) for k in range(out_ndim))
     return DimShuffle(x.ndim, order)(x)
@@ -321,7 +329,11 @@ def _fmt(entries: Sequence[int | None]) -> str:
 
 # -- Reshape --------------------------------------------------------------------------------------
 def _reshape_static(x: TensorVariable, entries: tuple[int | None, ...]) -> tuple[int | None, ...]:
-    """The static output shape of reshaping `x` to `entries`; ValueError where impossible."""
+    """The static output shape of reshaping `x` to `entries`; ValueError where impossible.
+
+    With the size of `x` known, the known entries must divide it, and one entry left
+    (a -1, or one unknown entry when there is no -1) is what they leave of it.
+    """
     known = [e for e in entries if e is not None]
     if any(e < -1 for e in known) or known.count(-1) > 1:
         raise ValueError(
@@ -330,18 +342,24 @@ def _reshape_static(x: TensorVariable, entries: tuple[int | None, ...]) -> tuple
         )
     static = [s for s in x.type.shape if s is not None]
     size = None if len(static) < x.ndim else int(np.prod(static, dtype="int64"))
-    others = [e for e in entries if e != -1]
     out = [None if e == -1 else e for e in entries]
-    if size is None or None in others:
+    if size is None:
         return tuple(out)
-    rest = int(np.prod(others, dtype="int64"))  # type: ignore[arg-type]
-    if -1 in entries and rest != 0 and size % rest == 0:
-        out[entries.index(-1)] = size // rest
-    elif -1 in entries or rest != size:
+    rest = int(np.prod([e for e in known if e != -1], dtype="int64"))
+    free = [i for i, e in enumerate(entries) if e is None or e == -1]
+    # An unknown entry may be -1 at run time too, but never next to a -1 given here.
+    if (size and (rest == 0 or size % rest)) or (not free and rest != size):
         raise ValueError(
             f"cannot reshape {describe(x)} with shape {x.type.shape} ({size} elements) "
             f"into shape {_fmt(entries)}"
         )
+    if -1 in entries and rest == 0:  # NumPy cannot tell what -1 stands for next to a 0
+        raise ValueError(
+            f"cannot reshape {describe(x)} with shape {x.type.shape} ({size} elements) "
+            f"into shape {_fmt(entries)}: -1 is ambiguous next to a 0"
+        )
+    if len(free) == 1 and rest:
+        out[free[0]] = size // rest
     return tuple(out)
 
 
@@ -585,7 +603,7 @@ def normalize_axes_ordered(axis: int | Sequence[int], x: Variable) -> list[int]:
     axes = [axis] if isinstance(axis, int | np.integer) else list(axis)
     norm = [_normalize_axis(a, ndim, x) for a in axes]
     if len(set(norm)) != len(norm):
-        raise ValueError(f"repeated axis in {axis} for {describe(x)}")
+        raise _repeated(axis, ndim, x)
     return norm
 
 

@@ -58,24 +58,36 @@ class ArgSort(Op):
         return [tuple(input_shapes[0])]
 
 
-def _sort_axis(x: Any, axis: int | None) -> tuple[TensorVariable, int]:
+# Every kind sorts values alike; the stable sort also gives valid argsort indices for any.
+_KINDS = (None, "quicksort", "mergesort", "heapsort", "stable")
+
+
+def _sort_axis(x: Any, axis: int | None, kind: str | None, what: str) -> tuple[TensorVariable, int]:
     x = as_tensor(x)
+    if kind not in _KINDS:
+        raise ValueError(f"{what} of {describe(x)}: unknown kind {kind!r}; one of {_KINDS[1:]}")
     if axis is None:
         return flatten(x), 0
     if x.ndim == 0:
-        raise ValueError(f"cannot sort {describe(x)} along axis {axis}: it is 0-d")
+        raise ValueError(f"cannot {what} {describe(x)} along axis {axis}: it is 0-d")
     return x, _normalize_axis(axis, x.ndim, x)
 
 
-def sort(x: Any, axis: int | None = -1) -> TensorVariable:
-    """A sorted copy of `x` along `axis` (numpy.sort; None sorts the flattened array)."""
-    x, axis = _sort_axis(x, axis)
+def sort(x: Any, axis: int | None = -1, kind: str | None = None) -> TensorVariable:
+    """A sorted copy of `x` along `axis` (numpy.sort; None sorts the flattened array).
+
+    The sort is stable, NaNs last, whatever `kind` (accepted for NumPy compatibility).
+    """
+    x, axis = _sort_axis(x, axis, kind, "sort")
     return Sort(axis)(x)
 
 
-def argsort(x: Any, axis: int | None = -1) -> TensorVariable:
-    """Indices that sort `x` along `axis` (numpy.argsort, stable; None: flattened)."""
-    x, axis = _sort_axis(x, axis)
+def argsort(x: Any, axis: int | None = -1, kind: str | None = None) -> TensorVariable:
+    """Indices that sort `x` along `axis` (numpy.argsort; None: flattened).
+
+    Stable whatever `kind`: equal elements keep their order (numpy's kind='stable').
+    """
+    x, axis = _sort_axis(x, axis, kind, "argsort")
     return ArgSort(axis)(x)
 
 

@@ -217,6 +217,11 @@ def getitem(x: TensorVariable, key: Any) -> TensorVariable:
     real = [e for e in entries if e != NEWAXIS]
     while real and real[-1] == FULL_SLICE:
         real.pop()  # trailing ':' index nothing
+    if not real and NEWAXIS not in entries:
+        # `x[:]` / `x[...]` is still an indexing node, so that `x[:].set(v)` works; the
+        # rewrites remove it where nothing writes through it.
+        real = [FULL_SLICE] if x.ndim else []
+        return Subtensor(tuple(real))(x, *values)
     out = Subtensor(tuple(real))(x, *values) if real else x
     if NEWAXIS in entries:
         # New axes: walk the key, placing an 'x' for each None among the kept axes.

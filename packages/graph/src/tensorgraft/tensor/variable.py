@@ -62,6 +62,13 @@ class TensorVariable(Variable):
     def T(self) -> Any:
         return self.transpose()
 
+    @property
+    def mT(self) -> Any:
+        """The transpose of the last two axes (numpy.ndarray.mT)."""
+        if self.ndim < 2:
+            raise ValueError(f"mT needs at least 2 dimensions; {self} has {self.ndim}")
+        return _tt().swapaxes(self, -2, -1)
+
     def __bool__(self) -> bool:
         raise TypeError(
             f"the truth value of symbolic {self} is unknown until it is computed; "
@@ -247,17 +254,17 @@ class TensorVariable(Variable):
         """The diagonal (numpy.diagonal)."""
         return _tt().diagonal(self, offset=offset, axis1=axis1, axis2=axis2)
 
-    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None) -> Any:
         """Sum along the diagonal (numpy.trace)."""
-        return _tt().trace(self, offset=offset, axis1=axis1, axis2=axis2)
+        return _tt().trace(self, offset=offset, axis1=axis1, axis2=axis2, dtype=dtype)
 
-    def sort(self, axis: int | None = -1) -> Any:
+    def sort(self, axis: int | None = -1, kind: str | None = None) -> Any:
         """A sorted copy (numpy.sort; this does not sort in place)."""
-        return _tt().sort(self, axis=axis)
+        return _tt().sort(self, axis=axis, kind=kind)
 
-    def argsort(self, axis: int | None = -1) -> Any:
+    def argsort(self, axis: int | None = -1, kind: str | None = None) -> Any:
         """Indices that sort the array (numpy.argsort)."""
-        return _tt().argsort(self, axis=axis)
+        return _tt().argsort(self, axis=axis, kind=kind)
 
     def set(self, value: Any) -> Any:
         """`x[idx].set(v)`: the array indexed here, with those entries replaced by `v`."""

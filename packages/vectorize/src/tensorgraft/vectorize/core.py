@@ -248,8 +248,12 @@ def vectorize_graph(
                 f"not {len(node.outputs)}"
             )
         for old, new in zip(node.outputs, new_outputs, strict=True):
-            if new.name is None and new.owner is not None:
-                new.name = old.name
+            if new.owner is not None and new not in used:  # made by the rule
+                if new.name is None:
+                    new.name = old.name
+                # Errors about the batched node point where the user wrote the core one.
+                new.owner.site = node.site or new.owner.site
+                new.site = old.site or new.site
             memo[old] = new
     result = [memo.get(o, o) for o in outs]
     return result[0] if single else result

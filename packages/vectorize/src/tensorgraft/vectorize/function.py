@@ -44,13 +44,10 @@ def vectorize(
                 f"arguments, got {len(tensors)}"
             )
         core_ndims = [len(s) for s in ins_sig] if ins_sig is not None else [0] * len(tensors)
+        if ins_sig is not None:
+            _check_core_dims(fn, signature, tensors, ins_sig)
         core_inputs: list[TensorVariable] = []
         for t, nd in zip(tensors, core_ndims, strict=True):
-            if t.ndim < nd:
-                raise ValueError(
-                    f"vectorize({_name(fn)}): {describe(t)} has {t.ndim} dimensions, its core "
-                    f"in {signature!r} needs {nd}"
-                )
             core_type = TensorType(t.dtype, t.type.shape[t.ndim - nd :])
             core_inputs.append(TensorVariable(core_type, name=t.name))
         result = fn(*core_inputs)
@@ -73,6 +70,31 @@ def vectorize(
 
 def _name(fn: Callable[..., Any]) -> str:
     return getattr(fn, "__name__", repr(fn))
+
+
+def _check_core_dims(
+    fn: Callable[..., Any],
+    signature: str | None,
+    tensors: Sequence[TensorVariable],
+    ins_sig: Sequence[tuple[str, ...]],
+) -> None:
+    """Each core dimension named in the signature has one static length, where known."""
+    seen: dict[str, tuple[int, TensorVariable]] = {}
+    for t, sig in zip(tensors, ins_sig, strict=True):
+        if t.ndim < len(sig):
+            raise ValueError(
+                f"vectorize({_name(fn)}): {describe(t)} has {t.ndim} dimensions, its core "
+                f"in {signature!r} needs {len(sig)}"
+            )
+        for d, n in zip(sig, t.type.shape[t.ndim - len(sig) :], strict=True):
+            if n is None:
+                continue
+            first = seen.setdefault(d, (n, t))
+            if first[0] != n:
+                raise ValueError(
+                    f"vectorize({_name(fn)}): core dimension '{d}' of {signature!r} has length "
+                    f"{first[0]} in {describe(first[1])} and {n} in {describe(t)}"
+                )
 
 
 def _check_outputs(

@@ -429,6 +429,32 @@ def _linspace_symbolic(rng: np.random.Generator) -> Built:
     return [a, b, v], outs, values
 
 
+@case(
+    "construction.linspace.symbolic_num",
+    lambda d, e, f, v: [
+        np.linspace(-1, 2, len(d)),
+        np.linspace(v, 0, len(d), endpoint=False, axis=-1),
+        np.linspace(3, v, len(e)),
+        np.linspace(0, 5, len(f), dtype="int16"),
+        np.linspace(1, 4, len(d), dtype="int8"),
+    ],
+)
+def _linspace_symbolic_num(rng: np.random.Generator) -> Built:
+    # Counts from input lengths (5, 1, 0), not known statically.
+    d, e, f = tt.vector("d"), tt.vector("e"), tt.vector("f")
+    v = tt.vector("v", dtype="float32", shape=(2,))
+    n = tt.cast(d.shape[0], "int32")
+    outs: list[Variable] = [
+        tt.linspace(-1, 2, n),
+        tt.linspace(v, 0, d.shape[0], endpoint=False, axis=-1),
+        tt.linspace(3, v, e.shape[0]),
+        tt.linspace(0, 5, f.shape[0], dtype="int16"),
+        tt.linspace(1, 4, n, dtype="int8"),
+    ]
+    values = [np.zeros(5), np.zeros(1), np.zeros(0), uniform(rng, (2,), -2, 2, "float32")]
+    return [d, e, f, v], outs, values
+
+
 # -- eye, tri, diagonals --------------------------------------------------------------------------
 @case(
     "construction.eye",
@@ -608,11 +634,25 @@ for _dtype in _SORT_DTYPES:
 
 @case(
     "construction.argsort.shapes",
-    lambda x, e: [np.sort(x, 1), np.argsort(x, -2), np.sort(e), np.argsort(e)],
+    lambda x, e: [
+        np.sort(x, 1),
+        np.argsort(x, -2, kind="stable"),
+        np.sort(e),
+        np.argsort(e),
+        np.sort(x, -1, kind="heapsort"),
+        np.argsort(x, 0, kind="stable"),
+    ],
 )
 def _argsort_shapes(rng: np.random.Generator) -> Built:
     x, e = tt.tensor3("x", shape=(2, None, 1)), tt.vector("e", dtype="int16")
-    outs: list[Variable] = [tt.sort(x, 1), tt.argsort(x, -2), tt.sort(e), tt.argsort(e)]
+    outs: list[Variable] = [
+        tt.sort(x, 1),
+        tt.argsort(x, -2),
+        tt.sort(e),
+        tt.argsort(e),
+        tt.sort(x, -1, kind="heapsort"),
+        tt.argsort(x, 0, kind="quicksort"),  # stable whatever the kind
+    ]
     return [x, e], outs, [uniform(rng, (2, 4, 1), -1, 1), np.zeros(0, "int16")]
 
 

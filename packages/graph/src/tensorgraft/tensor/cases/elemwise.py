@@ -21,12 +21,12 @@ from tensorgraft.tensor.catalog import (
 )
 from tensorgraft.tensor.elemwise import Elemwise
 
-# -- elementwise: every scalar op through Elemwise --------------------------------------------
 # (case suffix, tt function, NumPy function, dtype, one (lo, hi) range per input).
+Table = list[tuple[str, Callable[..., Any], Callable[..., Any], str, list[tuple[float, float]]]]
+
+# -- elementwise: every scalar op through Elemwise --------------------------------------------
 # Integer dtypes draw integers; a (lo, hi) that excludes 0 keeps divisors non-zero.
-_ELEMWISE: list[
-    tuple[str, Callable[..., Any], Callable[..., Any], str, list[tuple[float, float]]]
-] = [
+_ELEMWISE: Table = [
     ("add", tt.add, np.add, "float64", [(-3, 3), (-3, 3)]),
     ("add.int8", tt.add, np.add, "int8", [(-50, 50), (-50, 50)]),
     ("sub", tt.sub, np.subtract, "float64", [(-3, 3), (-3, 3)]),
@@ -45,6 +45,7 @@ _ELEMWISE: list[
     ("maximum", tt.maximum, np.maximum, "float64", [(-3, 3), (-3, 3)]),
     ("maximum.int64", tt.maximum, np.maximum, "int64", [(-9, 9), (-9, 9)]),
     ("minimum", tt.minimum, np.minimum, "float64", [(-3, 3), (-3, 3)]),
+    ("minimum.uint16", tt.minimum, np.minimum, "uint16", [(0, 999), (0, 999)]),
     ("exp", tt.exp, np.exp, "float64", [(-3, 3)]),
     ("exp.float32", tt.exp, np.exp, "float32", [(-3, 3)]),
     ("exp.complex128", tt.exp, np.exp, "complex128", [(-2, 2)]),
@@ -54,12 +55,18 @@ _ELEMWISE: list[
     ("sin", tt.sin, np.sin, "float64", [(-4, 4)]),
     ("cos", tt.cos, np.cos, "float64", [(-4, 4)]),
     ("cos.float32", tt.cos, np.cos, "float32", [(-4, 4)]),
+    ("sin.int16", tt.sin, np.sin, "int16", [(-9, 9)]),
     ("eq", tt.eq, np.equal, "float64", [(-2, 2), (-2, 2)]),
     ("neq", tt.neq, np.not_equal, "float64", [(-2, 2), (-2, 2)]),
     ("lt", tt.lt, np.less, "float64", [(-2, 2), (-2, 2)]),
     ("le", tt.le, np.less_equal, "float64", [(-2, 2), (-2, 2)]),
     ("gt", tt.gt, np.greater, "float64", [(-2, 2), (-2, 2)]),
     ("ge", tt.ge, np.greater_equal, "float64", [(-2, 2), (-2, 2)]),
+    ("eq.int8", tt.eq, np.equal, "int8", [(-2, 2), (-2, 2)]),
+    ("neq.bool", tt.neq, np.not_equal, "bool", [(0, 1), (0, 1)]),
+    ("le.uint32", tt.le, np.less_equal, "uint32", [(0, 3), (0, 3)]),
+    ("gt.float32", tt.gt, np.greater, "float32", [(-2, 2), (-2, 2)]),
+    ("ge.int16", tt.ge, np.greater_equal, "int16", [(-2, 2), (-2, 2)]),
     ("lt.int64", tt.lt, np.less, "int64", [(-2, 2), (-2, 2)]),
     # Remainders, absolute values, roots.
     ("mod", tt.mod, np.remainder, "float64", [(-5, 5), (0.5, 3)]),
@@ -87,12 +94,14 @@ _ELEMWISE: list[
     ("ceil", tt.ceil, np.ceil, "float64", [(-5, 5)]),
     ("ceil.float32", tt.ceil, np.ceil, "float32", [(-5, 5)]),
     ("trunc", tt.trunc, np.trunc, "float64", [(-5, 5)]),
+    ("trunc.float32", tt.trunc, np.trunc, "float32", [(-5, 5)]),
     # Logic.
     ("logical_and", tt.logical_and, np.logical_and, "bool", [(0, 1), (0, 1)]),
     ("logical_and.float64", tt.logical_and, np.logical_and, "float64", [(-1, 1), (-1, 1)]),
     ("logical_or", tt.logical_or, np.logical_or, "bool", [(0, 1), (0, 1)]),
     ("logical_or.int64", tt.logical_or, np.logical_or, "int64", [(-1, 1), (-1, 1)]),
     ("logical_xor", tt.logical_xor, np.logical_xor, "bool", [(0, 1), (0, 1)]),
+    ("logical_xor.int64", tt.logical_xor, np.logical_xor, "int64", [(-1, 1), (-1, 1)]),
     ("logical_not", tt.logical_not, np.logical_not, "bool", [(0, 1)]),
     ("logical_not.int8", tt.logical_not, np.logical_not, "int8", [(-1, 1)]),
     # Bits.
@@ -125,34 +134,63 @@ _ELEMWISE: list[
     ("expm1", tt.expm1, np.expm1, "float64", [(-1e-3, 1e-3)]),
     ("expm1.float32", tt.expm1, np.expm1, "float32", [(-3, 3)]),
     ("log2", tt.log2, np.log2, "float64", [(0.1, 9)]),
+    ("log2.int32", tt.log2, np.log2, "int32", [(1, 99)]),
     ("log10", tt.log10, np.log10, "float64", [(0.1, 999)]),
     ("log10.float32", tt.log10, np.log10, "float32", [(0.1, 999)]),
     ("log.complex128", tt.log, np.log, "complex128", [(-2, 2)]),
+    ("log1p.float32", tt.log1p, np.log1p, "float32", [(-0.9, 5)]),
+    ("exp.complex64", tt.exp, np.exp, "complex64", [(-2, 2)]),
     # Trigonometric and hyperbolic.
     ("tan", tt.tan, np.tan, "float64", [(-1.2, 1.2)]),
     ("tan.float32", tt.tan, np.tan, "float32", [(-1.2, 1.2)]),
     ("arcsin", tt.arcsin, np.arcsin, "float64", [(-1, 1)]),
+    ("arcsin.float32", tt.arcsin, np.arcsin, "float32", [(-1, 1)]),
     ("arccos", tt.arccos, np.arccos, "float64", [(-1, 1)]),
     ("arccos.float32", tt.arccos, np.arccos, "float32", [(-1, 1)]),
     ("arctan", tt.arctan, np.arctan, "float64", [(-9, 9)]),
+    ("arctan.int64", tt.arctan, np.arctan, "int64", [(-9, 9)]),
     ("arctan2", tt.arctan2, np.arctan2, "float64", [(-3, 3), (-3, 3)]),
     ("arctan2.float32", tt.arctan2, np.arctan2, "float32", [(-3, 3), (-3, 3)]),
     ("sinh", tt.sinh, np.sinh, "float64", [(-3, 3)]),
+    ("sinh.float32", tt.sinh, np.sinh, "float32", [(-3, 3)]),
     ("cosh", tt.cosh, np.cosh, "float64", [(-3, 3)]),
+    ("cosh.complex128", tt.cosh, np.cosh, "complex128", [(-2, 2)]),
     ("tanh", tt.tanh, np.tanh, "float64", [(-5, 5)]),
     ("tanh.float32", tt.tanh, np.tanh, "float32", [(-5, 5)]),
     ("tanh.complex128", tt.tanh, np.tanh, "complex128", [(-1, 1)]),
     ("arcsinh", tt.arcsinh, np.arcsinh, "float64", [(-9, 9)]),
+    ("arcsinh.float32", tt.arcsinh, np.arcsinh, "float32", [(-9, 9)]),
     ("arccosh", tt.arccosh, np.arccosh, "float64", [(1, 9)]),
+    ("arccosh.float32", tt.arccosh, np.arccosh, "float32", [(1, 9)]),
     ("arctanh", tt.arctanh, np.arctanh, "float64", [(-0.99, 0.99)]),
     ("arctanh.float32", tt.arctanh, np.arctanh, "float32", [(-0.99, 0.99)]),
 ]
 
 # Comparisons and logic draw integer-valued floats, so that ties and zeros happen.
 _TIES = {"eq", "neq", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
-# Input shapes: a matrix of unknown shape, broadcast against a vector of static length 3,
-# and a scalar (0-d) third input.
-_SHAPES: list[tuple[int, ...]] = [(2, 3), (3,), ()]
+
+
+def _matrix_shapes(dtype: str, nin: int) -> tuple[list[Variable], list[tuple[int, ...]]]:
+    # A matrix of unknown shape, broadcast against a vector of static length 3.
+    inputs: list[Variable] = [tt.matrix("x", dtype=dtype), tt.vector("y", shape=(3,), dtype=dtype)]
+    return inputs[:nin], [(2, 3), (3,)][:nin]
+
+
+def _edge_shapes(dtype: str, nin: int) -> tuple[list[Variable], list[tuple[int, ...]]]:
+    # 0-d, size-0 and length-1 axes: f(s) and f(e) for one input; for two, f(p, q) with a
+    # static (1, 3) against a (2, 1) whose length is unknown, f(s, t) of two 0-d inputs and
+    # f(s, e) of a 0-d input and an empty one.
+    s, e = tt.scalar("s", dtype=dtype), tt.matrix("e", dtype=dtype)
+    if nin == 1:
+        return [s, e], [(), (0, 3)]
+    p, q = tt.tensor("p", shape=(1, 3), dtype=dtype), tt.tensor("q", shape=(None, 1), dtype=dtype)
+    t = tt.scalar("t", dtype=dtype)
+    return [p, q, s, t, e], [(1, 3), (2, 1), (), (), (0, 3)]
+
+
+# Which input of the op each input above is: its position gives its (lo, hi) range.
+_EDGE_ARGS = {1: [[0], [1]], 2: [[0, 1], [2, 3], [2, 4]]}
+_EDGE_RANGE = {1: [0, 0], 2: [0, 1, 0, 1, 1]}
 
 
 def register_elemwise_case(
@@ -161,33 +199,52 @@ def register_elemwise_case(
     ref: Callable[..., Any],
     dtype: str,
     ranges: list[tuple[float, float]],
+    edge: bool = False,
 ) -> None:
     """Register case `name`: `fn` on inputs of `dtype` drawn from `ranges`, against `ref`.
 
-    The first input is a matrix of unknown shape (2, 3 at run time), the second a vector
-    of static shape (3,), the third a scalar. Integer dtypes draw integers; a range that
-    excludes 0 keeps divisors non-zero.
+    By default `fn(x, y)` of a matrix of unknown shape (2, 3 at run time) and a vector of
+    static shape (3,). With `edge`, `fn` is applied to 0-d, empty and length-1 broadcast
+    inputs instead (see `_edge_shapes`), one output each. Integer dtypes draw integers; a
+    range that excludes 0 keeps divisors non-zero.
     """
     ties = name.split(".")[1] in _TIES
-    shapes = _SHAPES[: len(ranges)]
+    nin = len(ranges)
+    if nin not in (1, 2):
+        raise ValueError(f"register_elemwise_case takes 1 or 2 ranges, got {nin}")
+    shapes_of = _edge_shapes if edge else _matrix_shapes
+    calls = _EDGE_ARGS[nin] if edge else [list(range(nin))]
+    which = _EDGE_RANGE[nin] if edge else list(range(nin))
 
     def build(rng: np.random.Generator) -> Built:
-        candidates: list[Variable] = [
-            tt.matrix("x", dtype=dtype),
-            tt.vector("y", shape=(3,), dtype=dtype),
-            tt.scalar("z", dtype=dtype),
-        ]
-        inputs = candidates[: len(ranges)]
+        inputs, shapes = shapes_of(dtype, nin)
+        # np.asarray: a 0-d complex draw comes back as a NumPy scalar.
         values = [
-            draw(rng, s, dtype, lo, hi, ties) for s, (lo, hi) in zip(shapes, ranges, strict=True)
+            np.asarray(draw(rng, s, dtype, *ranges[k], ties))
+            for s, k in zip(shapes, which, strict=True)
         ]
-        return inputs, [fn(*inputs)], values
+        return inputs, [fn(*[inputs[k] for k in args]) for args in calls], values
 
-    register_case(name, build, lambda *v: [ref(*v)])
+    def reference(*values: Any) -> list[Any]:
+        return [ref(*[values[k] for k in args]) for args in calls]
+
+    register_case(name, build, reference)
 
 
-for _suffix, _fn, _ref, _dtype, _ranges in _ELEMWISE:
-    register_elemwise_case(f"elemwise.{_suffix}", _fn, _ref, _dtype, _ranges)
+def register_elemwise_cases(family: str, table: Table) -> None:
+    """Register `family.<suffix>` for each (suffix, fn, reference, dtype, ranges) of `table`.
+
+    An op's first entry (the op is the suffix's first part) gets the matrix shapes, its
+    other entries (other dtypes, other domains) the edge shapes: every op is run on both.
+    """
+    seen: set[str] = set()
+    for suffix, fn, ref, dtype, ranges in table:
+        op_name = suffix.partition(".")[0]
+        register_elemwise_case(f"{family}.{suffix}", fn, ref, dtype, ranges, op_name in seen)
+        seen.add(op_name)
+
+
+register_elemwise_cases("elemwise", _ELEMWISE)
 
 
 @case("elemwise.add.variadic", lambda x, y, z: [x + y + z])
@@ -239,6 +296,28 @@ def _switch_comparison(rng: np.random.Generator) -> Built:
     return [x], [tt.switch(x > 0, x, 0.1 * x)], [uniform(rng, (6,), -3, 3)]
 
 
+@case(
+    "elemwise.switch.edge",
+    lambda c, a, b, s, e: [np.where(c, a, b), np.where(s > 0, s, 0.5), np.where(e, s, e)],
+)
+def _switch_edge(rng: np.random.Generator) -> Built:
+    # A (2, 1) condition picks between (1, 3) and 0-d; a 0-d condition; an empty one.
+    c, a = tt.tensor("c", shape=(2, 1), dtype="bool"), tt.tensor("a", shape=(1, 3))
+    b, s, e = tt.scalar("b", dtype="int8"), tt.scalar("s"), tt.matrix("e", dtype="int16")
+    values = [
+        np.array([[True], [False]]),
+        uniform(rng, (1, 3), -3, 3),
+        np.asarray(-7, "int8"),
+        np.asarray(1.5),
+        np.zeros((0, 3), "int16"),
+    ]
+    return (
+        [c, a, b, s, e],
+        [tt.switch(c, a, b), tt.switch(s > 0, s, 0.5), tt.where(e, s, e)],
+        values,
+    )
+
+
 @case("elemwise.weak_int_scalar", lambda x: [x + 1, 2 * x, x - 3])
 def _weak_int(rng: np.random.Generator) -> Built:
     x = tt.vector("x", dtype="int8")
@@ -275,6 +354,13 @@ def _cast_from_bool(rng: np.random.Generator) -> Built:
     return [x], [tt.cast(x, "uint8")], [np.asarray(rng.random(5) < 0.5)]
 
 
+@case("elemwise.cast.edge", lambda s, e: [s.astype("complex64"), e.astype("uint16")])
+def _cast_edge(rng: np.random.Generator) -> Built:
+    s, e = tt.scalar("s", dtype="int32"), tt.tensor("e", shape=(None, 0), dtype="float32")
+    values = [np.asarray(-12, "int32"), np.zeros((2, 0), "float32")]
+    return [s, e], [tt.cast(s, "complex64"), e.astype("uint16")], values
+
+
 @case("elemwise.clip", lambda x, lo, hi: [np.clip(x, lo, hi)])
 def _clip(rng: np.random.Generator) -> Built:
     x, lo, hi = tt.matrix("x"), tt.vector("lo", shape=(3,)), tt.scalar("hi")
@@ -299,6 +385,23 @@ def _clip_one_bound(rng: np.random.Generator) -> Built:
 def _clip_nan(rng: np.random.Generator) -> Built:
     x = tt.vector("x")
     return [x], [tt.clip(x, -1.0, 1.0)], [np.array([np.nan, -np.inf, np.inf, 0.25, -3.0])]
+
+
+@case(
+    "elemwise.clip.edge",
+    lambda x, lo, hi, e: [np.clip(x, lo, hi), np.clip(hi, -1.0, 0.5), np.clip(e, hi, 2)],
+)
+def _clip_edge(rng: np.random.Generator) -> Built:
+    # Bounds of length-1 axes broadcast against x; a 0-d x; an empty x.
+    x, lo = tt.tensor("x", shape=(1, 3)), tt.tensor("lo", shape=(None, 1))
+    hi, e = tt.scalar("hi"), tt.matrix("e")
+    values = [
+        uniform(rng, (1, 3), -3, 3),
+        uniform(rng, (2, 1), -2, 0),
+        np.asarray(1.25),
+        np.zeros((0, 2)),
+    ]
+    return [x, lo, hi, e], [tt.clip(x, lo, hi), tt.clip(hi, -1.0, 0.5), tt.clip(e, hi, 2)], values
 
 
 @case("elemwise.round.half_to_even", lambda x: [np.round(x)])
@@ -346,6 +449,17 @@ def _classify_complex(rng: np.random.Generator) -> Built:
     x = tt.vector("x", dtype="complex128")
     value = np.array([complex(np.nan, 0), complex(0, np.inf), 1 + 2j])
     return [x], [tt.isnan(x), tt.isfinite(x)], [value]
+
+
+@case(
+    "elemwise.isinf.edge",
+    lambda s, e: [f(v) for v in (s, e) for f in (np.isinf, np.isnan, np.isfinite)],
+)
+def _classify_edge(rng: np.random.Generator) -> Built:
+    s, e = tt.scalar("s", dtype="float32"), tt.matrix("e", dtype="complex64")
+    values = [np.asarray(-np.inf, "float32"), np.zeros((0, 3), "complex64")]
+    outputs = [f(v) for v in (s, e) for f in (tt.isinf, tt.isnan, tt.isfinite)]
+    return [s, e], outputs, values
 
 
 @case("elemwise.operators", lambda x, y: [x % y, abs(x), ~x, x & y, x | y, x ^ y, x << 2, x >> 1])

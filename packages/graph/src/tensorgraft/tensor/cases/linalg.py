@@ -179,6 +179,7 @@ for _sfx, _shape, _dt in [
     ("int64", M3, "int64"),
     ("empty_batch", (0, 3, 3), "float64"),
     ("empty_matrix", (0, 0), "float64"),
+    ("one_by_one", (2, 1, 1), "float32"),
 ]:
     _linalg_case(f"linalg.inv.{_sfx}", la.inv, np.linalg.inv, (_shape,), (_dt,))
     _linalg_case(f"linalg.det.{_sfx}", la.det, np.linalg.det, (_shape,), (_dt,))
@@ -206,6 +207,18 @@ _linalg_case(
     lambda a: np.linalg.pinv(a, hermitian=True),
     (M3,),
     values=(_hpd,),
+)
+
+
+# Integer stacks with one singular value below the cutoff 0.05 * the largest in the first
+# matrix, none in the second (integer inputs: a cut has no gradient to check).
+_linalg_case(
+    "linalg.pinv.rcond_int64",
+    lambda a: la.pinv(a, rcond=0.05),
+    lambda a: np.linalg.pinv(a, rcond=0.05),
+    ((2, 3, 2),),
+    ("int64",),
+    (lambda r, s, d: np.array([[[100, 0], [0, 1], [0, 0]], [[3, 1], [1, 40], [2, 0]]], d),),
 )
 for _n in (3, 5, -2):
     _linalg_case(
@@ -236,6 +249,7 @@ for _sfx, _shape, _dt in [
     ("complex128", M3, "complex128"),
     ("int64", M3, "int64"),
     ("empty_batch", (0, 3, 3), "float64"),
+    ("one_by_one", (1, 1), "complex64"),
 ]:
     _linalg_case(
         f"linalg.cholesky.{_sfx}", la.cholesky, np.linalg.cholesky, (_shape,), (_dt,), (_hpd,)
@@ -258,6 +272,21 @@ _linalg_case(
     lambda a: np.linalg.eigh(a, UPLO="U"),
     (M3,),
     values=(_hpd,),
+)
+_linalg_case(
+    "linalg.eigh.scipy_lower_false",
+    lambda a: la.eigh(a, lower=False),
+    lambda a: np.linalg.eigh(a, UPLO="U"),
+    (M3,),
+    values=(_upper,),
+)
+_linalg_case(
+    "linalg.eigvalsh.upper",
+    lambda a: la.eigvalsh(a, UPLO="U"),
+    lambda a: np.linalg.eigvalsh(a, UPLO="U"),
+    (B23,),
+    ("complex64",),
+    (_upper,),
 )
 for _lower_flag in (True, False):
     _linalg_case(
@@ -312,6 +341,14 @@ _SOLVE: list[tuple[str, Callable[..., Any], Callable[..., Any], Any, Any, Any]] 
         ("complex128",),
         (_hpd, _general),
     ),
+    (
+        "long_name",
+        lambda a, b: la.solve(a, b, assume_a="positive definite", lower=True),
+        lambda a, b: scipy.linalg.solve(a, b, assume_a="positive definite", lower=True),
+        (M3, (3,)),
+        ("float32",),
+        (_hpd, _general),
+    ),
     ("batch", la.solve, np.linalg.solve, (B23, (2, 3, 2)), ("float64",), (_general,)),
     (
         "broadcast_batch",
@@ -322,6 +359,7 @@ _SOLVE: list[tuple[str, Callable[..., Any], Callable[..., Any], Any, Any, Any]] 
         (_general,),
     ),
     ("empty_batch", la.solve, np.linalg.solve, ((0, 3, 3), (3, 2)), ("float64",), (_general,)),
+    ("one_by_one", la.solve, scipy.linalg.solve, ((1, 1), (1,)), ("float64",), (_general,)),
     (
         "batch_vectors",
         lambda a, b: la.solve(a, b, b_ndim=1),
@@ -372,6 +410,8 @@ for _sfx, _shape, _dt in [
     ("float32_batch", (2, 3, 2), "float32"),
     ("complex128", (3, 2), "complex128"),
     ("int64", (3, 3), "int64"),
+    ("row", (1, 3), "float64"),
+    ("column_batch", (2, 3, 1), "float64"),
 ]:
     _linalg_case(f"linalg.svd.{_sfx}", la.svd, np.linalg.svd, (_shape,), (_dt,))
     _linalg_case(f"linalg.qr.{_sfx}", la.qr, np.linalg.qr, (_shape,), (_dt,))
@@ -548,6 +588,7 @@ _EINSUM: list[tuple[str, str, tuple[tuple[int, ...], ...], tuple[str, ...]]] = [
     ("diagonal", "ii->i", ((3, 3),), ("int64",)),
     ("batch_diagonal", "...ii->...i", ((2, 3, 3),), ("float64",)),
     ("diagonal_product", "iij,jk->ik", ((2, 2, 3), (3, 4)), ("float64",)),
+    ("scalar_operand", ",ij->ji", ((), (2, 3)), ("float32",)),
 ]
 for _sfx, _sub, _ein_shapes, _dts in _EINSUM:
     _linalg_case(
@@ -557,6 +598,14 @@ for _sfx, _sub, _ein_shapes, _dts in _EINSUM:
         _ein_shapes,
         _dts,
     )
+# A summed label of static length 1 in one operand broadcasts against the other.
+_linalg_case(
+    "einsum.broadcast_summed",
+    lambda a, b, c: tt.einsum("ij,jk,kl->il", a, b, c),
+    lambda a, b, c: np.einsum("ij,jk,kl->il", a, b, c),
+    ((2, 1), (3, 4), (1, 5)),
+    static=True,
+)
 _linalg_case(
     "einsum.static",
     lambda a, b: tt.einsum("bij,jk->bk", a, b),
@@ -573,6 +622,8 @@ _NORMS: list[tuple[str, dict[str, Any], tuple[int, ...], str]] = [
     ("int64", {}, (4,), "int64"),
     ("keepdims", {"keepdims": True}, (2, 3), "float64"),
     ("empty", {}, (0, 3), "float64"),
+    ("scalar", {}, (), "float64"),
+    ("scalar_keepdims", {"keepdims": True}, (), "int8"),
 ]
 for _ord in (None, 2, 1, 0, 3, 0.5, math.inf, -math.inf):
     _NORMS.append((f"vector_ord_{_ord}", {"ord": _ord, "axis": -1}, (2, 4), "float64"))

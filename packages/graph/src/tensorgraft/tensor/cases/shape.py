@@ -58,6 +58,20 @@ def _dimshuffle_general(rng: np.random.Generator) -> Built:
     return [x], [x.dimshuffle(2, "x", 1)], [uniform(rng, (1, 3, 4), -1, 1)]
 
 
+@case(
+    "dimshuffle.negative_axes",
+    lambda x: [np.expand_dims(x, (-1, -3)), np.squeeze(x[:, :1], -1), np.transpose(x, (-1, -2))],
+)
+def _negative_axes(rng: np.random.Generator) -> Built:
+    x = tt.matrix("x", shape=(None, 3), dtype="uint32")
+    outs: list[Variable] = [
+        tt.expand_dims(x, (-1, -3)),
+        tt.squeeze(x[:, :1], -1),
+        tt.transpose(x, (-1, -2)),
+    ]
+    return [x], outs, [draw(rng, (2, 3), "uint32", 0, 9, False)]
+
+
 # -- Shape, ShapeI --------------------------------------------------------------------------------
 @case("shape.shape", lambda x: [np.asarray(x.shape, dtype="int64")])
 def _shape(rng: np.random.Generator) -> Built:
@@ -136,6 +150,18 @@ def _reshape_vector(rng: np.random.Generator) -> Built:
     outs: list[Variable] = [tt.reshape(x, s), tt.reshape(x, tt.concatenate([[-1], s[1:]]))]
     value = draw(rng, (2, 6), "complex64", -1, 1, False)
     return [x, t], outs, [value, np.zeros((3, 2, 2))]
+
+
+@case(
+    "shape.reshape.inferred_entry",
+    lambda x, d: [x.reshape(len(d), 6), x.reshape(3, len(d), 2), x.reshape(-1, len(d), 3)],
+)
+def _reshape_inferred_entry(rng: np.random.Generator) -> Built:
+    # One unknown entry next to static ones is what they leave of the static size: 1 here.
+    x, d = tt.matrix("x", shape=(2, 3), dtype="int32"), tt.vector("d")
+    n = d.shape[0]
+    outs: list[Variable] = [x.reshape(n, 6), x.reshape(3, n, 2), x.reshape(-1, n, 3)]
+    return [x, d], outs, [draw(rng, (2, 3), "int32", -9, 9, False), np.zeros(1)]
 
 
 @case(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -11,7 +10,7 @@ import scipy.special as sp
 
 import tensorgraft.tensor as tt
 from tensorgraft.tensor import scalar_ops as ts
-from tensorgraft.tensor.cases.elemwise import register_elemwise_case
+from tensorgraft.tensor.cases.elemwise import Table, register_elemwise_cases
 from tensorgraft.tensor.catalog import Built, case, ints, list_ops, uniform
 from tensorgraft.tensor.elemwise import Elemwise
 
@@ -29,29 +28,32 @@ def _log1mexp_ref(x: Any) -> Any:
 
 # (case suffix, tt function, reference, dtype, one (lo, hi) range per input); see
 # `register_elemwise_case` for the shapes.
-_SPECIAL: list[
-    tuple[str, Callable[..., Any], Callable[..., Any], str, list[tuple[float, float]]]
-] = [
+_SPECIAL: Table = [
     ("erf", tt.erf, sp.erf, "float64", [(-3, 3)]),
     ("erf.float32", tt.erf, sp.erf, "float32", [(-3, 3)]),
     ("erf.int64", tt.erf, sp.erf, "int64", [(-2, 2)]),
     ("erfc", tt.erfc, sp.erfc, "float64", [(-3, 9)]),
     ("erfc.float32", tt.erfc, sp.erfc, "float32", [(-3, 5)]),
     ("erfcx", tt.erfcx, sp.erfcx, "float64", [(-3, 30)]),
+    ("erfcx.float32", tt.erfcx, sp.erfcx, "float32", [(-3, 30)]),
     ("erfinv", tt.erfinv, sp.erfinv, "float64", [(-0.99, 0.99)]),
     ("erfinv.float32", tt.erfinv, sp.erfinv, "float32", [(-0.99, 0.99)]),
     ("erfcinv", tt.erfcinv, sp.erfcinv, "float64", [(0.01, 1.99)]),
+    ("erfcinv.float32", tt.erfcinv, sp.erfcinv, "float32", [(0.01, 1.99)]),
     ("gamma", tt.gamma, sp.gamma, "float64", [(0.1, 6)]),
     ("gamma.negative", tt.gamma, sp.gamma, "float64", [(-2.9, -2.1)]),
     ("gamma.int64", tt.gamma, sp.gamma, "int64", [(1, 9)]),
     ("gammaln", tt.gammaln, sp.gammaln, "float64", [(0.1, 50)]),
     ("gammaln.float32", tt.gammaln, sp.gammaln, "float32", [(0.1, 50)]),
+    ("gammaln.int16", tt.gammaln, sp.gammaln, "int16", [(1, 50)]),
     ("digamma", tt.digamma, sp.psi, "float64", [(0.1, 9)]),
     ("digamma.float32", tt.digamma, sp.psi, "float32", [(0.1, 9)]),
     ("gammainc", tt.gammainc, sp.gammainc, "float64", [(0.5, 5), (0, 6)]),
     ("gammainc.float32", tt.gammainc, sp.gammainc, "float32", [(0.5, 5), (0, 6)]),
     ("gammaincc", tt.gammaincc, sp.gammaincc, "float64", [(0.5, 5), (0, 6)]),
+    ("gammaincc.float32", tt.gammaincc, sp.gammaincc, "float32", [(0.5, 5), (0, 6)]),
     ("betaln", tt.betaln, sp.betaln, "float64", [(0.1, 9), (0.1, 9)]),
+    ("betaln.float32", tt.betaln, sp.betaln, "float32", [(0.1, 9), (0.1, 9)]),
     ("sigmoid", tt.sigmoid, sp.expit, "float64", [(-9, 9)]),
     ("sigmoid.float32", tt.sigmoid, sp.expit, "float32", [(-9, 9)]),
     ("sigmoid.int8", tt.sigmoid, sp.expit, "int8", [(-9, 9)]),
@@ -64,13 +66,14 @@ _SPECIAL: list[
     ("xlogy", tt.xlogy, sp.xlogy, "float64", [(-2, 2), (0.1, 5)]),
     ("xlogy.float32", tt.xlogy, sp.xlogy, "float32", [(-2, 2), (0.1, 5)]),
     ("xlog1py", tt.xlog1py, sp.xlog1py, "float64", [(-2, 2), (-0.9, 5)]),
+    ("xlog1py.float32", tt.xlog1py, sp.xlog1py, "float32", [(-2, 2), (-0.9, 5)]),
     ("logaddexp", tt.logaddexp, np.logaddexp, "float64", [(-9, 9), (-9, 9)]),
     ("logaddexp.float32", tt.logaddexp, np.logaddexp, "float32", [(-9, 9), (-9, 9)]),
     ("logaddexp2", tt.logaddexp2, np.logaddexp2, "float64", [(-9, 9), (-9, 9)]),
+    ("logaddexp2.float32", tt.logaddexp2, np.logaddexp2, "float32", [(-9, 9), (-9, 9)]),
 ]
 
-for _suffix, _fn, _ref, _dtype, _ranges in _SPECIAL:
-    register_elemwise_case(f"special.{_suffix}", _fn, _ref, _dtype, _ranges)
+register_elemwise_cases("special", _SPECIAL)
 
 
 @case("special.polygamma", lambda n, x: [sp.polygamma(n[:, None], x)])
@@ -84,6 +87,24 @@ def _polygamma_int(rng: np.random.Generator) -> Built:
     # A Python int order stays an integer; float32 x gives float64, as in SciPy.
     x = tt.matrix("x", dtype="float32")
     return [x], [tt.polygamma(1, x), tt.polygamma(0, x)], [uniform(rng, (2, 3), 0.5, 5, "float32")]
+
+
+@case(
+    "special.polygamma.edge",
+    lambda n, x, m, e: [sp.polygamma(n, x), sp.polygamma(m, e), sp.polygamma(m, x[0, 0])],
+)
+def _polygamma_edge(rng: np.random.Generator) -> Built:
+    # A (2, 1) order against a (1, 3) x; a 0-d order against an empty x, and a 0-d x.
+    n, x = tt.tensor("n", shape=(None, 1), dtype="int8"), tt.tensor("x", shape=(1, 3))
+    m, e = tt.scalar("m", dtype="uint8"), tt.matrix("e", dtype="float32")
+    values = [
+        np.array([[0], [2]], "int8"),
+        uniform(rng, (1, 3), 0.5, 5),
+        np.asarray(1, "uint8"),
+        np.zeros((0, 3), "float32"),
+    ]
+    outputs = [tt.polygamma(n, x), tt.polygamma(m, e), tt.polygamma(m, x[0, 0])]
+    return [n, x, m, e], outputs, values
 
 
 @case("special.digamma.complex128", lambda z: [sp.psi(z), sp.gamma(z), sp.erf(z)])

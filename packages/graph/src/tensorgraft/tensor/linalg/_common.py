@@ -9,6 +9,7 @@ import numpy as np
 from tensorgraft.graph.basic import Variable
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor
+from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.shape import shape_entry_variable
 from tensorgraft.tensor.variable import TensorVariable
 
@@ -41,12 +42,28 @@ def check_square(name: str, a: Variable) -> None:
         )
 
 
-def square_input(name: str, a: Any) -> TensorVariable:
-    """`a` as a tensor, checked where its shape is static to hold square matrices."""
+def matrix_input(name: str, a: Any, ndim: int = 2) -> TensorVariable:
+    """`a` as a tensor with at least `ndim` dimensions (a core input and batch ones)."""
     a = as_tensor(a)
-    if a.ndim >= 2:
-        check_square(name, a)
+    if a.ndim < ndim:
+        kind = "matrix" if ndim == 2 else "vector"
+        raise ValueError(
+            f"{name}: {describe(a)} needs at least {ndim} dimensions (a {kind} or a stack "
+            f"of them), got {a.ndim}"
+        )
     return a
+
+
+def square_input(name: str, a: Any) -> TensorVariable:
+    """`a` as (a stack of) matrices, checked where its shape is static to be square."""
+    a = matrix_input(name, a)
+    check_square(name, a)
+    return a
+
+
+def batched(op: Any) -> Blockwise:
+    """`op` batched over leading dimensions by Blockwise, with its own core signature."""
+    return Blockwise(op, op.gufunc_signature)
 
 
 def square_length(a: Variable) -> int | None:

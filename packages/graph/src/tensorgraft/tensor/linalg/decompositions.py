@@ -14,11 +14,12 @@ import numpy as np
 from tensorgraft.graph.basic import Apply
 from tensorgraft.graph.op import Op
 from tensorgraft.tensor.basic import as_tensor
-from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.linalg._common import (
+    batched,
     check_matrix,
     check_square,
     linalg_dtype,
+    matrix_input,
     min_dim,
     real_dtype,
     square_input,
@@ -35,6 +36,11 @@ class Cholesky(Op):
     """The Cholesky factor of a Hermitian positive-definite matrix: L (lower) or U = L^H."""
 
     lower: bool = True
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        return "(m,m)->(m,m)"
 
     def make_node(self, a: Any) -> Apply:
         a = as_tensor(a)
@@ -62,7 +68,7 @@ def cholesky(a: Any, lower: bool = True) -> TensorVariable:
     positive definite.
     """
     a = square_input("cholesky", a)
-    out: TensorVariable = Blockwise(Cholesky(bool(lower)), "(m,m)->(m,m)")(a)
+    out: TensorVariable = batched(Cholesky(bool(lower)))(a)
     return out
 
 
@@ -71,6 +77,11 @@ class Eigh(Op):
     """Eigenvalues (ascending) and eigenvectors of a Hermitian matrix, from one triangle."""
 
     lower: bool = True
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        return "(m,m)->(m),(m,m)"
 
     def make_node(self, a: Any) -> Apply:
         a = as_tensor(a)
@@ -92,28 +103,32 @@ class Eigh(Op):
         return [(shape[0],), tuple(shape)]
 
 
-def _uplo(UPLO: str) -> bool:
+def _uplo(UPLO: str, lower: bool | None) -> bool:
+    """The triangle to read: SciPy's `lower` where given, else NumPy's `UPLO`."""
     if UPLO not in ("L", "U"):
         raise ValueError(f"UPLO must be 'L' or 'U', got {UPLO!r}")
-    return UPLO == "L"
+    return UPLO == "L" if lower is None else bool(lower)
 
 
-def eigh(a: Any, UPLO: str = "L") -> tuple[TensorVariable, TensorVariable]:
+def eigh(
+    a: Any, UPLO: str = "L", *, lower: bool | None = None
+) -> tuple[TensorVariable, TensorVariable]:
     """Eigenvalues (ascending) and eigenvectors of (a stack of) Hermitian matrices.
 
-    Like numpy.linalg.eigh: only the triangle `UPLO` ('L' or 'U') of `a` is read.
+    Like numpy.linalg.eigh: only the triangle `UPLO` ('L' or 'U') of `a` is read;
+    `lower` (scipy.linalg.eigh's name for it) overrides `UPLO` where given.
     """
     a = square_input("eigh", a)
-    w, v = Blockwise(Eigh(_uplo(UPLO)), "(m,m)->(m),(m,m)")(a)
+    w, v = batched(Eigh(_uplo(UPLO, lower)))(a)
     return w, v
 
 
-def eigvalsh(a: Any, UPLO: str = "L") -> TensorVariable:
+def eigvalsh(a: Any, UPLO: str = "L", *, lower: bool | None = None) -> TensorVariable:
     """Eigenvalues (ascending) of (a stack of) Hermitian matrices (numpy.linalg.eigvalsh).
 
     The first output of `eigh`: gradients need the eigenvectors anyway.
     """
-    return eigh(a, UPLO)[0]
+    return eigh(a, UPLO, lower=lower)[0]
 
 
 @dataclass(frozen=True)
@@ -125,6 +140,13 @@ class SVD(Op):
 
     full_matrices: bool = True
     compute_uv: bool = True
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        if not self.compute_uv:
+            return "(m,n)->(k)"
+        return "(m,n)->(m,m),(k),(n,n)" if self.full_matrices else "(m,n)->(m,k),(k),(k,n)"
 
     def make_node(self, a: Any) -> Apply:
         a = as_tensor(a)
@@ -163,12 +185,12 @@ def svd(
 
     Returns (U, s, Vh) with a = U @ diag(s) @ Vh, or only s when `compute_uv` is False.
     """
+    a = matrix_input("svd", a)
     op = SVD(bool(full_matrices), bool(compute_uv))
     if not compute_uv:
-        s: TensorVariable = Blockwise(op, "(m,n)->(k)")(a)
+        s: TensorVariable = batched(op)(a)
         return s
-    sig = "(m,n)->(m,m),(k),(n,n)" if full_matrices else "(m,n)->(m,k),(k),(k,n)"
-    u, s, vh = Blockwise(op, sig)(a)
+    u, s, vh = batched(op)(a)
     return u, s, vh
 
 
@@ -188,6 +210,11 @@ class QR(Op):
     def __post_init__(self) -> None:
         if self.mode not in _QR_MODES:
             raise ValueError(f"qr mode must be one of {_QR_MODES}, got {self.mode!r}")
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        return _QR_SIGNATURES[self.mode]
 
     def make_node(self, a: Any) -> Apply:
         a = as_tensor(a)
@@ -233,4 +260,4 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     Returns (Q, R) for modes 'reduced' and 'complete', R for 'r', (h, tau) for 'raw'.
     """
     op = QR(mode)
-    return Blockwise(op, _QR_SIGNATURES[mode])(a)
+    return batched(op)(matrix_input("qr", a))

@@ -13,11 +13,12 @@ from tensorgraft.graph.basic import Apply
 from tensorgraft.graph.op import Op
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor
-from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.linalg._common import (
+    batched,
     check_matrix,
     check_square,
     linalg_dtype,
+    matrix_input,
     real_dtype,
     square_input,
     square_length,
@@ -30,6 +31,11 @@ from tensorgraft.tensor.variable import TensorVariable
 @dataclass(frozen=True)
 class MatrixInverse(Op):
     """The inverse of a square matrix."""
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        return "(m,m)->(m,m)"
 
     def make_node(self, a: Any) -> Apply:
         a = as_tensor(a)
@@ -51,7 +57,7 @@ def inv(a: Any) -> TensorVariable:
 
     Raises LinAlgError at run time for a singular matrix.
     """
-    out: TensorVariable = Blockwise(MatrixInverse(), "(m,m)->(m,m)")(square_input("inv", a))
+    out: TensorVariable = batched(MatrixInverse())(square_input("inv", a))
     return out
 
 
@@ -59,10 +65,17 @@ def inv(a: Any) -> TensorVariable:
 class Pinv(Op):
     """The Moore-Penrose pseudo-inverse of a matrix, (m, n) -> (n, m).
 
-    `hermitian` lets NumPy use an eigendecomposition of a Hermitian `a`.
+    `hermitian` lets NumPy use an eigendecomposition of a Hermitian `a`; singular values
+    up to `rcond` times the largest count as zero (None: NumPy's default, 1e-15).
     """
 
     hermitian: bool = False
+    rcond: float | None = None
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        return "(m,n)->(n,m)"
 
     def make_node(self, a: Any) -> Apply:
         a = as_tensor(a)
@@ -73,23 +86,34 @@ class Pinv(Op):
         return Apply(self, [a], [TensorType(linalg_dtype("pinv", a), (n, m))()])
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
-        return [np.linalg.pinv(inputs[0], hermitian=self.hermitian)]
+        rcond = 1e-15 if self.rcond is None else self.rcond
+        return [np.linalg.pinv(inputs[0], rcond=rcond, hermitian=self.hermitian)]
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
         m, n = input_shapes[0]
         return [(n, m)]
 
 
-def pinv(a: Any, hermitian: bool = False) -> TensorVariable:
-    """The pseudo-inverse of (a stack of) matrices (numpy.linalg.pinv, default cutoff)."""
-    a = square_input("pinv", a) if hermitian else a
-    out: TensorVariable = Blockwise(Pinv(bool(hermitian)), "(m,n)->(n,m)")(a)
+def pinv(a: Any, rcond: float | None = None, hermitian: bool = False) -> TensorVariable:
+    """The pseudo-inverse of (a stack of) matrices (numpy.linalg.pinv).
+
+    Singular values up to `rcond` times the largest one are dropped (None: NumPy's
+    default cutoff, 1e-15); `hermitian` says `a` is Hermitian.
+    """
+    a = square_input("pinv", a) if hermitian else matrix_input("pinv", a)
+    op = Pinv(bool(hermitian), None if rcond is None else float(rcond))
+    out: TensorVariable = batched(op)(a)
     return out
 
 
 @dataclass(frozen=True)
 class Det(Op):
     """The determinant of a square matrix."""
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        return "(m,m)->()"
 
     def make_node(self, a: Any) -> Apply:
         a = as_tensor(a)
@@ -107,13 +131,18 @@ class Det(Op):
 
 def det(a: Any) -> TensorVariable:
     """The determinant of (a stack of) square matrices (numpy.linalg.det)."""
-    out: TensorVariable = Blockwise(Det(), "(m,m)->()")(square_input("det", a))
+    out: TensorVariable = batched(Det())(square_input("det", a))
     return out
 
 
 @dataclass(frozen=True)
 class SlogDet(Op):
     """Sign (a unit complex number for complex input) and log |det| of a square matrix."""
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        return "(m,m)->(),()"
 
     def make_node(self, a: Any) -> Apply:
         a = as_tensor(a)
@@ -136,7 +165,7 @@ def slogdet(a: Any) -> tuple[TensorVariable, TensorVariable]:
 
     det = sign * exp(logabsdet), without overflow; a singular matrix gives (0, -inf).
     """
-    sign, logabsdet = Blockwise(SlogDet(), "(m,m)->(),()")(square_input("slogdet", a))
+    sign, logabsdet = batched(SlogDet())(square_input("slogdet", a))
     return sign, logabsdet
 
 

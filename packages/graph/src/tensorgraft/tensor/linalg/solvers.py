@@ -18,8 +18,8 @@ from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.op import Op
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor
-from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.linalg._common import (
+    batched,
     check_matrix,
     check_rhs,
     check_square,
@@ -68,6 +68,14 @@ def _signature(b_ndim: int) -> str:
 
 
 _ASSUME_A = ("gen", "sym", "her", "pos")
+# SciPy's long names; None (SciPy: detect the structure) solves as a general matrix.
+_ASSUME_A_NAMES = {
+    None: "gen",
+    "general": "gen",
+    "symmetric": "sym",
+    "hermitian": "her",
+    "positive definite": "pos",
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,11 @@ class Solve(Op):
     def __post_init__(self) -> None:
         if self.assume_a not in _ASSUME_A:
             raise ValueError(f"assume_a must be one of {_ASSUME_A}, got {self.assume_a!r}")
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        return _signature(self.b_ndim)
 
     def make_node(self, a: Any, b: Any) -> Apply:
         return _solve_node(self, "solve", self.b_ndim, a, b)
@@ -103,16 +116,24 @@ class Solve(Op):
 
 
 def solve(
-    a: Any, b: Any, assume_a: str = "gen", lower: bool = False, b_ndim: int | None = None
+    a: Any,
+    b: Any,
+    assume_a: str | None = "gen",
+    lower: bool = False,
+    b_ndim: int | None = None,
 ) -> TensorVariable:
     """Solve a x = b for x (scipy.linalg.solve), over stacks like numpy.linalg.solve.
 
-    Raises LinAlgError at run time for a singular `a`.
+    `assume_a`: 'gen' (LU), 'sym', 'her' or 'pos' (Cholesky), or SciPy's long names for
+    them; the symmetric kinds read only the triangle `lower` of `a`. Raises LinAlgError
+    at run time for a singular `a`.
     """
+    if isinstance(assume_a, str | None) and assume_a in _ASSUME_A_NAMES:
+        assume_a = _ASSUME_A_NAMES[assume_a]
     a, b = square_input("solve", a), as_tensor(b)
     nd = _b_ndim(b_ndim, b)
     check_rhs("solve", a, b, nd)
-    out: TensorVariable = Blockwise(Solve(assume_a, bool(lower), nd), _signature(nd))(a, b)
+    out: TensorVariable = batched(Solve(str(assume_a), bool(lower), nd))(a, b)
     return out
 
 
@@ -127,6 +148,11 @@ class SolveTriangular(Op):
     trans: int = 0
     unit_diagonal: bool = False
     b_ndim: int = 2
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        return _signature(self.b_ndim)
 
     def make_node(self, a: Any, b: Any) -> Apply:
         return _solve_node(self, "solve_triangular", self.b_ndim, a, b)
@@ -167,7 +193,7 @@ def solve_triangular(
     nd = _b_ndim(b_ndim, b)
     check_rhs("solve_triangular", a, b, nd)
     op = SolveTriangular(bool(lower), _TRANS[trans], bool(unit_diagonal), nd)
-    out: TensorVariable = Blockwise(op, _signature(nd))(a, b)
+    out: TensorVariable = batched(op)(a, b)
     return out
 
 
@@ -177,6 +203,11 @@ class CholeskySolve(Op):
 
     lower: bool = False
     b_ndim: int = 2
+
+    @property
+    def gufunc_signature(self) -> str:
+        """The core signature Blockwise batches this op with."""
+        return _signature(self.b_ndim)
 
     def make_node(self, c: Any, b: Any) -> Apply:
         return _solve_node(self, "cho_solve", self.b_ndim, c, b)
@@ -198,7 +229,7 @@ def cho_solve(c_and_lower: tuple[Any, bool], b: Any, b_ndim: int | None = None) 
     c, b = square_input("cho_solve", c), as_tensor(b)
     nd = _b_ndim(b_ndim, b)
     check_rhs("cho_solve", c, b, nd)
-    out: TensorVariable = Blockwise(CholeskySolve(bool(lower), nd), _signature(nd))(c, b)
+    out: TensorVariable = batched(CholeskySolve(bool(lower), nd))(c, b)
     return out
 
 

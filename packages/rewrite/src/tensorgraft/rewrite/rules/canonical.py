@@ -5,7 +5,9 @@
 * their constant terms are combined into one, placed first: `add(3, x, y)`; an identity
   constant (0 for add, 1 for mul) disappears;
 * negation stays `neg(x)`, subtraction stays `sub(x, y)`: `mul(-1, x)` becomes `neg(x)`,
-  so later phases match `neg` and `sub` patterns directly.
+  so later phases match `neg` and `sub` patterns directly;
+* `x - x` is zeros and `x / x` is ones (of the result's dtype and shape), as in PyTensor:
+  values where x is inf or nan (or 0 for `x / x`) are not preserved.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from tensorgraft.rewrite.engine import RuleResult, fits, register, register_patt
 from tensorgraft.rewrite.patterns import constant_value
 from tensorgraft.tensor import scalar_ops as ts
 from tensorgraft.tensor.basic import constant
+from tensorgraft.tensor.construction import Alloc
 from tensorgraft.tensor.elemwise import Elemwise
+from tensorgraft.tensor.shape import ShapeI
+
+# A cancelled x - x or x / x becomes a constant up to this size, an alloc beyond.
+FILL_MAX_ELEMENTS = 1024
 
 # mul(-1, x) -> neg(x): negation has one canonical spelling.
 register_pattern(
@@ -79,3 +86,28 @@ def collect_constants(fgraph: FunctionGraph, node: Apply) -> RuleResult:
     else:
         new = op(constant(value), *others)
     return [new] if fits(out, new) else None
+
+
+@register("canonicalize", tracks=[ts.sub, ts.true_div])
+def cancel_self(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """x - x -> zeros, x / x -> ones, with the result's dtype and shape (inf/nan not kept)."""
+    x, y = node.inputs
+    if x is not y:
+        return None
+    out = node.outputs[0]
+    value = 0 if node.op.scalar_op == ts.sub else 1  # type: ignore[attr-defined]
+    new = filled_like(out, x, value)
+    return [new] if new is not None and fits(out, new) else None
+
+
+def filled_like(out: Variable, src: Variable, value: float) -> Variable | None:
+    """An array of `value` with `out`'s dtype and the shape of `src` (which `out` has)."""
+    dtype = out.type.dtype  # type: ignore[attr-defined]
+    shape = out.type.shape  # type: ignore[attr-defined]
+    if src.type.ndim != len(shape):  # type: ignore[attr-defined]
+        return None
+    if None not in shape and int(np.prod(shape)) <= FILL_MAX_ELEMENTS:
+        return constant(np.full(shape, value, dtype=dtype))
+    lengths = [s if s is not None else ShapeI(i)(src) for i, s in enumerate(shape)]
+    result: Variable = Alloc()(constant(np.array(value, dtype=dtype)), *lengths)
+    return result

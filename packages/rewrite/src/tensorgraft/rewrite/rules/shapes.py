@@ -3,7 +3,8 @@
 `dim_key(var, axis)` names the length of an axis without computing anything: a static
 int, or a key such as `("dim", x, 0)` for the length of axis 0 of the root `x`. Two
 lengths with equal keys are equal at run time. It looks through elementwise ops,
-DimShuffle, Alloc and `Shape_i` a bounded number of steps (rules stay local).
+Blockwise batch axes, DimShuffle, Alloc and `Shape_i`, at most `MAX_VISITS` nodes
+(rules stay local).
 """
 
 from __future__ import annotations
@@ -13,43 +14,54 @@ from typing import Any
 from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.rewrite.engine import RuleResult, fits, register
-from tensorgraft.tensor.construction import Alloc
+from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.construction import Alloc, Join
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
-from tensorgraft.tensor.shape import Shape, ShapeI, static_int
+from tensorgraft.tensor.shape import Reshape, Shape, ShapeI, static_entries, static_int
 from tensorgraft.tensor.subtensor import INT, Subtensor
 
-MAX_DEPTH = 16
+# Nodes one key may look at: rules stay local, and a deep graph costs no more.
+MAX_VISITS = 64
 
 
-def dim_key(var: Variable, axis: int, depth: int = 0) -> Any:
-    """A key for the length of `axis` of `var`: an int when static (see module doc)."""
+def dim_key(var: Variable, axis: int, budget: list[int] | None = None) -> Any:
+    """A key for the length of `axis` of `var`: an int when static (see module doc).
+
+    `budget` (one shared counter) bounds how many nodes the whole query looks at.
+    """
     static = var.type.shape[axis]  # type: ignore[attr-defined]
     if static is not None:
         return static
+    if budget is None:
+        budget = [MAX_VISITS]
     node = var.owner
-    if node is None or depth >= MAX_DEPTH:
+    if node is None or budget[0] <= 0:
         return ("dim", var, axis)
+    budget[0] -= 1
     op = node.op
-    if isinstance(op, Elemwise):
-        keys = {dim_key(i, axis, depth + 1) for i in node.inputs}
+    if isinstance(op, Elemwise) or (
+        isinstance(op, Blockwise) and axis < var.type.ndim - len(op.outputs_sig[var.index])  # type: ignore[attr-defined]
+    ):
+        # A broadcast axis: the inputs' lengths, ignoring those of length 1.
+        keys = {dim_key(i, axis, budget) for i in node.inputs}
         keys.discard(1)
         return keys.pop() if len(keys) == 1 else ("dim", var, axis)
     if isinstance(op, DimShuffle):
         src = op.new_order[axis]
-        return 1 if src == "x" else dim_key(node.inputs[0], src, depth + 1)  # type: ignore[arg-type]
+        return 1 if src == "x" else dim_key(node.inputs[0], src, budget)  # type: ignore[arg-type]
     if isinstance(op, Alloc):
-        return length_key(node.inputs[1 + axis], depth + 1)
+        return length_key(node.inputs[1 + axis], budget)
     return ("dim", var, axis)
 
 
-def length_key(n: Variable, depth: int = 0) -> Any:
+def length_key(n: Variable, budget: list[int] | None = None) -> Any:
     """A key for an integer scalar used as a length (see `dim_key`)."""
     static = static_int(n)
     if static is not None:
         return static
     node = n.owner
-    if node is not None and isinstance(node.op, ShapeI) and depth < MAX_DEPTH:
-        return dim_key(node.inputs[0], node.op.i, depth + 1)
+    if node is not None and isinstance(node.op, ShapeI):
+        return dim_key(node.inputs[0], node.op.i, budget)
     return ("len", n)
 
 
@@ -119,3 +131,39 @@ def shape_entry_to_shape_i(fgraph: FunctionGraph, node: Apply) -> RuleResult:
         return None
     new = ShapeI(i % ndim)(x)
     return [new] if fits(node.outputs[0], new) else None
+
+
+@register("canonicalize", "basic", tracks=[Reshape])
+def reshape_useless(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """reshape(x, shape) -> x where shape is x's own shape (entry by entry)."""
+    x, vec = node.inputs
+    ndim = x.type.ndim  # type: ignore[attr-defined]
+    op = node.op
+    assert isinstance(op, Reshape)
+    if op.ndim != ndim:
+        return None
+    keys = _entry_keys(vec)
+    if keys is None or len(keys) != ndim:
+        return None
+    # A vector reshaped to (-1,) is itself; elsewhere -1 is left alone.
+    same = keys == [-1] or all(k == dim_key(x, a) for a, k in enumerate(keys))
+    return [x] if same and fits(node.outputs[0], x) else None
+
+
+def _entry_keys(vec: Variable) -> list[Any] | None:
+    """Length keys of the entries of an integer shape vector, or None where not known."""
+    static = static_entries(vec)
+    node = vec.owner
+    if node is not None and isinstance(node.op, Shape):
+        return [dim_key(node.inputs[0], a) for a in range(node.inputs[0].type.ndim)]  # type: ignore[attr-defined]
+    if node is not None and isinstance(node.op, Join) and node.op.axis == 0:
+        keys: list[Any] = []
+        for part in node.inputs:
+            owner = part.owner
+            if owner is None or not isinstance(owner.op, DimShuffle) or owner.op.new_order != ("x",):
+                return None
+            keys.append(length_key(owner.inputs[0]))
+        return keys
+    if static is not None and None not in static:
+        return list(static)
+    return None

@@ -3,7 +3,9 @@
 Powers become the dedicated scalar ops (`x ** 2 -> sqr(x)`, `x ** 0.5 -> sqrt(x)`,
 `x ** -1` and `1 / x -> reciprocal(x)`), small integer powers become multiplications.
 They apply to floating-point (and complex) values only: NumPy refuses negative integer
-powers of integers, and `1 / x` of an integer is a float.
+powers of integers, and `1 / x` of an integer is a float. A matrix product of vector
+shapes becomes the cheaper elementwise product (inner length 1) or a sum of products
+(one row times one column).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.rewrite.engine import RuleResult, fits, register, register_pattern
 from tensorgraft.rewrite.patterns import scalar_constant
 from tensorgraft.tensor import scalar_ops as ts
-from tensorgraft.tensor.elemwise import Elemwise
+from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
+from tensorgraft.tensor.matmul import Dot
+from tensorgraft.tensor.reduction import sum as sum_
 
 SP = "specialize"
 # Integer powers up to this exponent are computed by repeated squaring.
@@ -71,3 +76,24 @@ def _power(x: Variable, n: int) -> Variable:
             square = Elemwise(ts.sqr)(square)
     assert result is not None
     return result
+
+
+@register(SP, tracks=[Dot, Blockwise])
+def dot_of_vector_shapes(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """dot(a, b) -> a * b where the inner length is 1 (an outer product), and
+    dot(a, b) -> sum(a * b.T, -1) where a is one row and b one column (an inner product)."""
+    op = node.op
+    core = op.core_op if isinstance(op, Blockwise) else op
+    if not isinstance(core, Dot):
+        return None
+    a, b = node.inputs
+    m, k = a.type.shape[-2:]  # type: ignore[attr-defined]
+    n = b.type.shape[-1]  # type: ignore[attr-defined]
+    if k == 1:
+        new = Elemwise(ts.mul)(a, b)
+    elif m == 1 and n == 1:
+        order = (*range(b.type.ndim - 2), b.type.ndim - 1, b.type.ndim - 2)  # type: ignore[attr-defined]
+        new = sum_(Elemwise(ts.mul)(a, DimShuffle(b.type.ndim, order)(b)), axis=-1, keepdims=True)  # type: ignore[attr-defined]
+    else:
+        return None
+    return [new] if fits(node.outputs[0], new) else None

@@ -1,9 +1,12 @@
 """Indexing rewrites (phase `canonicalize`): index before computing ("scalarization").
 
 `f(x, y)[i, j] -> f(x[i, j], y[i, j])` for an elementwise `f`, so that indexing one
-entry of a big elementwise graph computes that entry only. An input that broadcasts
-along an indexed axis is indexed at 0 there (an integer index) or kept whole (a slice).
-Where an input's length is not known to equal the result's or to be 1, nothing is done.
+entry of a big elementwise graph computes that entry only. The index moves through
+`DimShuffle` (onto the input axes it reads) and through the batch axes of `Blockwise`
+the same way; a `Blockwise` left with no batch axis becomes its core op. An input that
+broadcasts along an indexed axis is indexed at 0 there (an integer index) or kept whole
+(a slice). Where an input's length is not known to equal the result's or to be 1,
+nothing is done.
 """
 
 from __future__ import annotations
@@ -13,11 +16,23 @@ from typing import Any
 from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.rewrite.engine import RuleResult, fits, register
+from tensorgraft.rewrite.patterns import scalar_constant
 from tensorgraft.rewrite.rules.shapes import dim_key
 from tensorgraft.tensor.basic import constant
-from tensorgraft.tensor.elemwise import Elemwise
-from tensorgraft.tensor.indexing_key import FULL_SLICE, INT, SliceSpec, group_inputs
+from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
+from tensorgraft.tensor.indexing_key import FULL_SLICE, INT, SliceSpec, group_inputs, n_inputs
 from tensorgraft.tensor.subtensor import Subtensor
+
+
+def _basic(op: Subtensor) -> bool:
+    """Whether the index holds only integers and slices (no new axes)."""
+    return all(e == INT or isinstance(e, SliceSpec) for e in op.idx_list)
+
+
+def _computed_once(fgraph: FunctionGraph, op: Subtensor, x: Variable) -> bool:
+    """Whether lifting the index computes nothing twice: one entry, or x's only use."""
+    return all(e == INT for e in op.idx_list) or len(fgraph.clients[x]) == 1
 
 
 @register("canonicalize", tracks=[Subtensor])
@@ -29,20 +44,108 @@ def lift_subtensor_through_elemwise(fgraph: FunctionGraph, node: Apply) -> RuleR
     inner = x.owner
     if inner is None or not isinstance(inner.op, Elemwise) or len(inner.outputs) != 1:
         return None
-    if not all(e == INT or isinstance(e, SliceSpec) for e in op.idx_list):
-        return None  # new axes shift the axes; left as they are
-    only_ints = all(e == INT for e in op.idx_list)
-    # A slice of a value used elsewhere too would be computed twice.
-    if not only_ints and len(fgraph.clients[x]) != 1:
+    if not _basic(op) or not _computed_once(fgraph, op, x):
         return None
-    groups = group_inputs(op.idx_list, node.inputs[1:])
+    new = _lifted(inner, x, op, node.inputs[1:])
+    return [new] if new is not None and fits(node.outputs[0], new) else None
+
+
+@register("canonicalize", tracks=[Subtensor])
+def lift_subtensor_through_blockwise(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """f(x, y)[idx] -> f(x[idx], y[idx]) for a Blockwise f indexed on batch axes only."""
+    op = node.op
+    assert isinstance(op, Subtensor)
+    x = node.inputs[0]
+    inner = x.owner
+    if inner is None or not isinstance(inner.op, Blockwise) or len(inner.outputs) != 1:
+        return None
+    batch_ndim = x.type.ndim - len(inner.op.outputs_sig[0])  # type: ignore[attr-defined]
+    if not batch_ndim or not _basic(op) or not _computed_once(fgraph, op, x):
+        return None
+    # The batch part of the index moves inside; the core part stays on the result.
+    batch, core = op.idx_list[:batch_ndim], op.idx_list[batch_ndim:]
+    n_batch = sum(n_inputs(e) for e in batch)
+    lifted = _lifted(inner, x, Subtensor(batch), node.inputs[1 : 1 + n_batch])
+    if lifted is None:
+        return None
+    new = lifted
+    if core:
+        kept = tuple(FULL_SLICE for e in batch if e != INT)
+        new = Subtensor(kept + core)(lifted, *node.inputs[1 + n_batch :])
+    return [new] if fits(node.outputs[0], new) else None
+
+
+def _lifted(
+    inner: Apply, x: Variable, op: Subtensor, index: list[Variable]
+) -> Variable | None:
+    groups = group_inputs(op.idx_list, index)
     new_inputs = []
     for inp in inner.inputs:
         indexed = _index_like(inp, x, op.idx_list, groups)
         if indexed is None:
             return None
         new_inputs.append(indexed)
-    new = inner.op(*new_inputs)
+    result: Variable = inner.op(*new_inputs)
+    return result
+
+
+@register("canonicalize", tracks=[Blockwise])
+def blockwise_without_batch_axes(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """Blockwise(op)(x, y) -> op(x, y) when no input has a batch axis."""
+    op = node.op
+    assert isinstance(op, Blockwise)
+    if any(i.type.ndim != len(sig) for i, sig in zip(node.inputs, op.inputs_sig, strict=True)):  # type: ignore[attr-defined]
+        return None
+    try:
+        new = op.core_op.make_node(*node.inputs)
+    except (TypeError, ValueError):
+        return None
+    if not all(fits(o, n) for o, n in zip(node.outputs, new.outputs, strict=True)):
+        return None
+    return list(new.outputs)
+
+
+@register("canonicalize", tracks=[Subtensor])
+def lift_subtensor_through_dimshuffle(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """DimShuffle(x)[idx] -> DimShuffle(x[idx']): index the axes of x that are read."""
+    op = node.op
+    assert isinstance(op, Subtensor)
+    inner = node.inputs[0].owner
+    if inner is None or not isinstance(inner.op, DimShuffle) or not _basic(op):
+        return None
+    order = inner.op.new_order
+    x = inner.inputs[0]
+    by_source: dict[int, tuple[Any, Any]] = {}
+    for entry, value, src in zip(
+        op.idx_list, group_inputs(op.idx_list, node.inputs[1:]), order, strict=False
+    ):
+        if src != "x":
+            by_source[src] = (entry, value)  # type: ignore[index]
+        elif entry == INT:
+            if scalar_constant(value) not in (0, -1):
+                return None  # another index is an error on an axis of length 1; keep it
+        elif entry != FULL_SLICE:
+            return None
+    entries: list[Any] = []
+    values: list[Variable] = []
+    for axis in range(inner.op.input_ndim):
+        entry, value = by_source.get(axis, (FULL_SLICE, None))
+        entries.append(entry)
+        if entry == INT:
+            values.append(value)
+        elif value is not None:
+            values.extend(p for p in value if p is not None)
+    left = [a for a in range(inner.op.input_ndim) if entries[a] != INT]
+    position = {a: k for k, a in enumerate(left)}
+    new_order = tuple(
+        "x" if src == "x" else position[src]  # type: ignore[index]
+        for j, src in enumerate(order)
+        if j >= len(op.idx_list) or op.idx_list[j] != INT
+    )
+    while entries and entries[-1] == FULL_SLICE:
+        entries.pop()
+    sub = Subtensor(tuple(entries))(x, *values) if entries else x
+    new = DimShuffle(len(left), new_order)(sub)
     return [new] if fits(node.outputs[0], new) else None
 
 
