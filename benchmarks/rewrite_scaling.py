@@ -5,11 +5,13 @@
 The graph is a deterministic mix of elementwise expressions, sums and broadcasting,
 including the forms the rules rewrite (`log(1 + x)`, `x * 1`, `exp(x) - 1`, `x ** 2`,
 `1 / (1 + exp(-x))`, ...), written once against a NumPy-like namespace so that
-tensorgraft and PyTensor rewrite the very same graph. Prints, per size, the median time
-of tensorgraft's default pipeline (merge, canonicalize, stabilize, specialize, fusion)
-and its time per node; and PyTensor's `rewrite_graph` with canonicalize, stabilize and
-specialize where pytensor is importable (only up to --pytensor-max nodes: it grows
-much faster than linearly).
+tensorgraft and PyTensor rewrite the very same graph. Prints, per size, the medians of
+the wall-clock and CPU time of tensorgraft's default pipeline (merge, canonicalize,
+stabilize, specialize, fusion), its CPU time per node and how that grew since the
+previous size (1.0x is linear; CPU time is steadier than wall time on a busy machine);
+and PyTensor's `rewrite_graph` with canonicalize, stabilize and specialize where pytensor
+is importable (only up to --pytensor-max nodes: it grows much faster than linearly),
+with its ratio to tensorgraft's wall time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import gc
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 # Expressions applied in turn: each takes the two latest values and the module `m`.
@@ -49,18 +52,20 @@ def tensorgraft_case(n_steps: int) -> tuple[Any, int]:
     return fgraph, len(fgraph.apply_nodes)
 
 
-def time_tensorgraft(n_steps: int, repeats: int) -> tuple[int, list[float]]:
+def time_tensorgraft(n_steps: int, repeats: int) -> tuple[int, list[float], list[float]]:
+    """Nodes of the graph, and wall-clock and CPU seconds of each run of the pipeline."""
     from tensorgraft.rewrite import default_pipeline
 
-    samples = []
+    wall, cpu = [], []
     n_nodes = 0
     for _ in range(repeats):
         fgraph, n_nodes = tensorgraft_case(n_steps)
         gc.collect()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         default_pipeline(fgraph, exclude=("inplace",))
-        samples.append(time.perf_counter() - start)
-    return n_nodes, samples
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return n_nodes, wall, cpu
 
 
 def time_pytensor(n_steps: int, repeats: int) -> list[float] | None:
@@ -92,6 +97,59 @@ def time_pytensor(n_steps: int, repeats: int) -> list[float] | None:
     return samples
 
 
+@dataclass
+class Row:
+    """One size: medians of tensorgraft's wall and CPU time, PyTensor's (None if not run)."""
+
+    nodes: int
+    wall: float
+    cpu: float
+    pytensor: float | None
+
+    @property
+    def per_node_us(self) -> float:
+        return self.cpu / self.nodes * 1e6
+
+
+def measure(sizes: list[int], repeats: int, pytensor_max: int) -> list[Row]:
+    """Time the pipeline on graphs of about `sizes` nodes (fewer repeats beyond 10k)."""
+    _, per_step_nodes = tensorgraft_case(60)  # nodes per step, measured on a small graph
+    per_step = per_step_nodes / 60
+    rows = []
+    for size in sizes:
+        n_steps = max(1, round(size / per_step))
+        reps = repeats if size <= 10_000 else max(1, repeats // 3)
+        n_nodes, wall, cpu = time_tensorgraft(n_steps, reps)
+        pyt = time_pytensor(n_steps, 1) if size <= pytensor_max else None
+        rows.append(
+            Row(
+                n_nodes,
+                statistics.median(wall),
+                statistics.median(cpu),
+                statistics.median(pyt) if pyt else None,
+            )
+        )
+    return rows
+
+
+def report(rows: list[Row]) -> str:
+    """A table: medians, cost per node, growth against the previous size, PyTensor."""
+    lines = [
+        f"{'nodes':>8} {'wall':>9} {'cpu':>9} {'cpu/node':>9} {'growth':>7} "
+        f"{'pytensor':>9} {'pytensor/tg':>11}"
+    ]
+    for k, r in enumerate(rows):
+        # Growth: how much the time per node grew since the previous size (1.0 = linear).
+        growth = f"{r.per_node_us / rows[k - 1].per_node_us:6.2f}x" if k else f"{'-':>7}"
+        pyt = f"{r.pytensor:8.3f}s" if r.pytensor is not None else f"{'-':>9}"
+        ratio = f"{r.pytensor / r.wall:10.1f}x" if r.pytensor is not None else f"{'-':>11}"
+        lines.append(
+            f"{r.nodes:8d} {r.wall:8.3f}s {r.cpu:8.3f}s {r.per_node_us:7.1f}us {growth} "
+            f"{pyt} {ratio}"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="approximate node counts")
@@ -99,18 +157,7 @@ def main() -> None:
     parser.add_argument("--pytensor-max", type=int, default=3000, help="largest size for PyTensor")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    # Nodes per step, measured on a small graph.
-    _, per_step_nodes = tensorgraft_case(60)
-    per_step = per_step_nodes / 60
-    print(f"{'nodes':>8} {'tensorgraft':>12} {'per node':>10} {'pytensor':>10}")
-    for size in sizes:
-        n_steps = max(1, round(size / per_step))
-        repeats = args.repeats if size <= 10_000 else max(1, args.repeats // 3)
-        n_nodes, samples = time_tensorgraft(n_steps, repeats)
-        tg = statistics.median(samples)
-        pyt = time_pytensor(n_steps, 1) if size <= args.pytensor_max else None
-        pyt_text = f"{statistics.median(pyt):9.3f}s" if pyt else "-"
-        print(f"{n_nodes:8d} {tg:11.3f}s {tg / n_nodes * 1e6:8.1f}us {pyt_text:>10}")
+    print(report(measure(sizes, args.repeats, args.pytensor_max)))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,12 @@ ALIASES = [
     ("remainder", "mod"),
     ("square", "sqr"),
     ("conjugate", "conj"),
+    ("astype", "cast"),
+    ("acos", "arccos"),
+    ("asinh", "arcsinh"),
+    ("atan2", "arctan2"),
+    ("bitwise_invert", "invert"),
+    ("bitwise_left_shift", "left_shift"),
 ]
 
 

@@ -182,6 +182,7 @@ def test_misaligned_product_at_run_time() -> None:
         (lambda a: la.qr(a, mode="economic"), "qr mode must be one of"),
         (lambda a: la.solve(a, a, assume_a="banded"), "assume_a must be one of"),
         (lambda a: la.solve_triangular(a, a, trans=3), "trans must be"),
+        (lambda a: la.SolveTriangular(trans=-1), "trans must be 0, 1 or 2"),
         (lambda a: la.solve(a, a, b_ndim=3), "b_ndim must be 1 or 2"),
         (lambda a: la.eigh(a, UPLO="X"), "UPLO must be"),
         (lambda a: la.norm(a, ord="nuc", axis=0), "not a vector norm"),
@@ -223,10 +224,24 @@ def test_einsum_broadcasts_a_length_one_summed_axis_only_when_static() -> None:
     np.testing.assert_allclose(
         run([a, b], tt.einsum("ij,jk", a, b), *values), np.einsum("ij,jk", *values)
     )
+    # NumPy's `optimize` is accepted (and changes nothing).
+    out = tt.einsum("ij,jk", a, b, optimize="greedy")
+    np.testing.assert_allclose(run([a, b], out, *values), np.einsum("ij,jk", *values))
     # Unknown lengths: the product is a matrix product, which needs equal lengths.
     a, b = tt.matrix("a"), tt.matrix("b")
     with pytest.raises(ValueError, match="not aligned"):
         run([a, b], tt.einsum("ij,jk", a, b), *values)
+
+
+def test_norm_axis_types_follow_numpy() -> None:
+    x = tt.matrix("x")
+    value = np.arange(6.0).reshape(2, 3)
+    for axis in (np.int64(1), (np.int32(-1), 0)):
+        got = run([x], la.norm(x, axis=axis), value)
+        np.testing.assert_allclose(got, np.linalg.norm(value, axis=axis))
+    for bad in (1.5, True, [0, 1]):
+        with pytest.raises(TypeError, match="axis must be an int or a pair of ints"):
+            la.norm(x, axis=bad)
 
 
 def test_matrix_power_exponent() -> None:
@@ -272,6 +287,29 @@ def test_einsum_builds_one_product_per_pair() -> None:
     assert sum(isinstance(op, Blockwise) for op in ops) == 2
     values = [np.random.default_rng(k).normal(size=(3, 3)) for k in range(3)]
     np.testing.assert_allclose(run([a, b, c], out, *values), np.einsum("ij,jk,kl->li", *values))
+
+
+def test_einsum_contraction_order() -> None:
+    a, b, c = (tt.matrix(n, shape=s) for n, s in [("a", (50, 2)), ("b", (2, 50)), ("c", (50, 3))])
+    values = [np.random.default_rng(k).normal(size=x.type.shape) for k, x in enumerate((a, b, c))]
+    want = np.einsum("ij,jk,kl->il", *values)
+
+    def first_product(out: Any) -> Any:
+        return next(n for n in toposort([out]) if isinstance(n.op, Blockwise)).outputs[0]
+
+    # Left to right makes a 50 x 50 matrix first; the greedy order a 2 x 3 one.
+    assert first_product(tt.einsum("ij,jk,kl->il", a, b, c)).type.shape == (50, 50)
+    path = np.einsum_path("ij,jk,kl->il", *values, optimize="greedy")[0]
+    for optimize in (True, "greedy", path):
+        out = tt.einsum("ij,jk,kl->il", a, b, c, optimize=optimize)
+        assert first_product(out).type.shape == (2, 3)
+        np.testing.assert_allclose(run([a, b, c], out, *values), want)
+    with pytest.raises(ValueError, match="optimize must be"):
+        tt.einsum("ij,jk", a, b, optimize="fast")
+    with pytest.raises(ValueError, match=r"bad contraction \(0, 3\) of 3 operands"):
+        tt.einsum("ij,jk,kl", a, b, c, optimize=["einsum_path", (0, 3)])
+    with pytest.raises(ValueError, match="path leaves 2 operands"):
+        tt.einsum("ij,jk,kl", a, b, c, optimize=["einsum_path", (0, 1)])
 
 
 def test_products_keep_static_shapes() -> None:

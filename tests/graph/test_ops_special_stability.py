@@ -147,3 +147,18 @@ def test_xlog1py_for_tiny_y() -> None:
     x, y = tt.vector("x"), tt.vector("y")
     (got,) = function([x, y], [tt.xlog1py(x, y)], mode="python")(np.full(3, 3.0), value)
     np.testing.assert_allclose(got, 3.0 * value, rtol=1e-15)
+
+
+def test_erfinv_and_erfcinv_in_their_tails() -> None:
+    # Round trips through erf / erfc (separate functions: no rewrite can cancel them).
+    x = np.array([1e-300, 1e-10, 0.5, 3.0])  # erf(3) = 1 - 2.2e-5: erfinv near 1
+    np.testing.assert_allclose(run(tt.erfinv, run(tt.erf, x)), x, rtol=1e-12)
+    big = np.array([5.0, 10.0, 20.0, 26.0])  # erfc(26) ~ 5.7e-296: erfcinv near 0
+    np.testing.assert_allclose(run(tt.erfcinv, run(tt.erfc, big)), big, rtol=1e-13)
+
+
+def test_gammaln_for_large_x_follows_stirling() -> None:
+    # log gamma(x) = (x - 1/2) log x - x + log(2 pi) / 2 + 1/(12 x) - 1/(360 x^3) + ...
+    x = np.array([1e3, 1e10, 1e100, 1e300])
+    want = (x - 0.5) * np.log(x) - x + 0.5 * math.log(2 * math.pi) + 1 / (12 * x)
+    np.testing.assert_allclose(run(tt.gammaln, x), want, rtol=1e-15)

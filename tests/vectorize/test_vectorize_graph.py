@@ -9,7 +9,7 @@ import tensorgraft.tensor as tt
 from tensorgraft.compile import function
 from tensorgraft.graph.basic import Variable
 from tensorgraft.graph.op import Op
-from tensorgraft.graph.traversal import toposort
+from tensorgraft.graph.traversal import ancestors, toposort
 from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.reduction import Sum
 from tensorgraft.tensor.subtensor import Subtensor
@@ -262,3 +262,142 @@ def test_batched_integer_index_of_a_batched_array_in_two_batch_dims() -> None:
     got = function([new_x, new_i], out, mode="python")(xv, iv)
     expected = np.stack([np.stack([xv[a, 0][iv[b], 1:] for b in range(5)]) for a in range(2)])
     np.testing.assert_array_equal(got, expected)
+
+
+def test_batched_integer_index_becomes_one_gather() -> None:
+    x, i, j = (
+        tt.matrix("x", shape=(3, 4)),
+        tt.scalar("i", dtype="int64"),
+        tt.scalar("j", dtype="int64"),
+    )
+    new_x, new_j = tt.tensor3("new_x", shape=(2, 3, 4)), tt.vector("new_j", dtype="int64")
+    out = vectorize_graph(x[1:, j], {x: new_x, j: new_j})
+    assert not any(isinstance(op, Blockwise) for op in _ops(out))
+    xv = np.arange(24.0).reshape(2, 3, 4)
+    got = function([new_x, new_j], out, mode="python")(xv, np.array([3, -4]))
+    np.testing.assert_array_equal(got, [xv[0, 1:, 3], xv[1, 1:, -4]])
+    # The index alone batched: each element reads the same x.
+    new_i = tt.vector("new_i", dtype="int64")
+    out = vectorize_graph(x[i, 1:], {i: new_i})
+    fn = function([x, new_i], out, mode="python")
+    np.testing.assert_array_equal(fn(xv[0], np.array([2, 0])), [xv[0, 2, 1:], xv[0, 0, 1:]])
+
+
+@pytest.mark.parametrize("set_instead_of_inc", [False, True])
+@pytest.mark.parametrize("batched", ["index", "index_and_x", "index_and_value", "all"])
+def test_batched_integer_index_of_inc_subtensor_becomes_one_scatter(
+    batched: str, set_instead_of_inc: bool
+) -> None:
+    x, v, i = (
+        tt.matrix("x", shape=(3, 4)),
+        tt.vector("v", shape=(4,)),
+        tt.scalar("i", dtype="int64"),
+    )
+    write = tt.set_subtensor if set_instead_of_inc else tt.inc_subtensor
+    core = write(x[i], v)
+    rng = np.random.default_rng(0)
+    xv, vv, iv = rng.uniform(size=(3, 4)), rng.uniform(size=(4,)), np.array([2, -3])
+    new = {
+        i: (tt.vector("new_i", dtype="int64"), iv),
+        x: (tt.tensor3("new_x", shape=(1, 3, 4)), xv[None]),
+        v: (tt.matrix("new_v", shape=(2, 4)), np.stack([vv, 2 * vv])),
+    }
+    chosen = {
+        "index": [i],
+        "index_and_x": [i, x],
+        "index_and_value": [i, v],
+        "all": [i, x, v],
+    }[batched]
+    out = vectorize_graph(core, {k: new[k][0] for k in chosen})
+    assert not any(isinstance(op, Blockwise) for op in _ops(out))
+    inputs = [new[k][0] if k in chosen else k for k in (x, v, i)]
+    values = [new[k][1] if k in chosen else val for k, val in ((x, xv), (v, vv), (i, iv))]
+    got = function(inputs, out, mode="python")(*values)
+    core_fn = function([x, v, i], core, mode="python")
+    xs = np.broadcast_to(values[0], (2, 3, 4)) if x in chosen else [xv, xv]
+    vs = values[1] if v in chosen else [vv, vv]
+    expected = [core_fn(xs[n], vs[n], iv[n]) for n in range(2)]
+    np.testing.assert_allclose(got, expected)
+
+
+def test_gradient_through_a_batched_integer_index() -> None:
+    autodiff = pytest.importorskip("tensorgraft.autodiff")
+    x, i = tt.vector("x", shape=(4,)), tt.scalar("i", dtype="int64")
+    new_x, new_i = tt.matrix("new_x", shape=(None, 4)), tt.vector("new_i", dtype="int64")
+    out = vectorize_graph(tt.exp(x[i]) + x.sum(), {x: new_x, i: new_i})
+    g = function([new_x, new_i], autodiff.grad(out.sum(), new_x), mode="python")
+    xv, iv = np.linspace(0, 1, 12).reshape(3, 4), np.array([0, 3, -2])
+    expected = np.ones((3, 4))
+    expected[np.arange(3), iv] += np.exp(xv[np.arange(3), iv])
+    np.testing.assert_allclose(g(xv, iv), expected)
+
+
+# Keys of a (3, 4, 5) array with one or two array indices, in every layout NumPy has.
+ARRAY_KEYS = {
+    "first": lambda a, i: (a,),
+    "after_a_slice": lambda a, i: (slice(1, None), a),
+    "two_adjacent": lambda a, i: (slice(None), a, i),
+    "apart": lambda a, i: (a, slice(None), i),
+    "int_and_array": lambda a, i: (1, a),
+    "with_new_axis": lambda a, i: (None, a, slice(None), i),
+}
+A_CORE = np.array([[0, 2], [1, -1]])  # a (2, 2) array index into axes of length >= 3
+I_CORE = 1
+
+
+@pytest.mark.parametrize("batched", ["array", "array_and_x", "x"])
+@pytest.mark.parametrize("key", ARRAY_KEYS.values(), ids=list(ARRAY_KEYS))
+def test_batched_array_indices_gather_per_element(key: object, batched: str) -> None:
+    x = tt.tensor3("x", shape=(3, 4, 5))
+    a, i = tt.matrix("a", shape=(2, 2), dtype="int64"), tt.scalar("i", dtype="int64")
+    core = x[key(a, i)]  # type: ignore[operator]
+    new_x = tt.tensor("new_x", shape=(2, 1, 3, 4, 5))
+    new_a = tt.tensor("new_a", shape=(3, 2, 2), dtype="int64")
+    new_i = tt.vector("new_i", dtype="int64")
+    replace = {"array": {a: new_a, i: new_i}, "array_and_x": {x: new_x, a: new_a, i: new_i}}
+    chosen = replace.get(batched, {x: new_x})
+    chosen = {k: v for k, v in chosen.items() if k in set(ancestors([core]))}
+    out = vectorize_graph(core, chosen)
+    assert not any(isinstance(op, Blockwise) for op in _ops(out))
+    rng = np.random.default_rng(1)
+    xv = rng.uniform(size=(2, 1, 3, 4, 5))
+    av = np.stack([A_CORE, A_CORE[::-1], -A_CORE - 1])
+    iv = np.array([0, 2, -1])
+    values = {x: xv if x in chosen else xv[0, 0], a: av if a in chosen else A_CORE}
+    values[i] = iv if i in chosen else np.asarray(I_CORE)
+    inputs = [chosen.get(k, k) for k in (x, a, i)]
+    fn = function(inputs, out, mode="python", on_unused_input="ignore")
+    got = fn(*[values[k] for k in (x, a, i)])
+    core_fn = function([x, a, i], core, mode="python", on_unused_input="ignore")
+    batch = np.broadcast_shapes(*[values[k].shape[: values[k].ndim - k.ndim] for k in chosen])
+    full = {k: np.broadcast_to(values[k], batch + k.type.shape) for k in chosen}
+    expected = np.stack(
+        [
+            core_fn(*[full[k][idx] if k in chosen else values[k] for k in (x, a, i)])
+            for idx in np.ndindex(*batch)
+        ]
+    )
+    np.testing.assert_allclose(got, expected.reshape(batch + expected.shape[1:]))
+
+
+@pytest.mark.parametrize("set_instead_of_inc", [False, True])
+@pytest.mark.parametrize("key", ARRAY_KEYS.values(), ids=list(ARRAY_KEYS))
+def test_advanced_inc_subtensor_keeps_the_batch_in_front(
+    key: object, set_instead_of_inc: bool
+) -> None:
+    x = tt.tensor3("x", shape=(3, 4, 5))
+    a, i = tt.constant(A_CORE), tt.constant(I_CORE, dtype="int64")
+    target = x[key(a, i)]  # type: ignore[operator]
+    v = tt.tensor("v", shape=target.type.shape[1:])  # broadcasts over the first axis
+    write = tt.set_subtensor if set_instead_of_inc else tt.inc_subtensor
+    core = write(target, v)
+    new_x = tt.tensor("new_x", shape=(2, 1, 3, 4, 5))
+    new_v = tt.tensor("new_v", shape=(3, *v.type.shape))
+    out = vectorize_graph(core, {x: new_x, v: new_v})
+    assert not any(isinstance(op, Blockwise) for op in _ops(out))
+    rng = np.random.default_rng(2)
+    xv, vv = rng.uniform(size=(2, 1, 3, 4, 5)), rng.uniform(size=new_v.type.shape)
+    got = function([new_x, new_v], out, mode="python")(xv, vv)
+    core_fn = function([x, v], core, mode="python")
+    expected = [[core_fn(xv[p, 0], vv[q]) for q in range(3)] for p in range(2)]
+    np.testing.assert_allclose(got, np.array(expected))

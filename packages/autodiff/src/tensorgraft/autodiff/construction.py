@@ -37,7 +37,7 @@ def _rest(n: int) -> list[int]:
 def _alloc_pullback(node: Apply, g: list[Any]) -> list[Any]:
     # The value was broadcast: sum the cotangent back to its shape.
     value, (gz,) = node.inputs[0], g
-    extra = gz.type.ndim - value.type.ndim
+    extra = gz.type.ndim - value.type.ndim  # type: ignore[attr-defined]
     gv = tt.sum(gz, axis=tuple(range(extra))) if extra else gz
     return [unbroadcast(gv, value, [gv]), *[None] * (len(node.inputs) - 1)]
 
@@ -74,14 +74,14 @@ def _repeat_pullback(node: Apply, g: list[Any]) -> list[Any]:
     axis: int = node.op.axis  # type: ignore[attr-defined]
     source = tt.repeat(tt.arange(ShapeI(axis)(x)), repeats)
     key = (slice(None),) * axis + (source,)
-    return [tt.inc_subtensor(zeros_like(x)[key], g[0]), None]
+    return [tt.inc_subtensor(zeros_like(x)[key], g[0]), None]  # type: ignore[index]
 
 
 @register_pullback(ExtractDiag)
 def _extract_diag_pullback(node: Apply, g: list[Any]) -> list[Any]:
     op: Any = node.op
     x = node.inputs[0]
-    n = x.type.ndim
+    n = x.type.ndim  # type: ignore[attr-defined]
     # Put the two axes last, add g on the diagonal there, and move them back.
     order = [a for a in range(n) if a not in (op.axis1, op.axis2)] + [op.axis1, op.axis2]
     zeros = tt.transpose(zeros_like(x), order)
@@ -106,8 +106,7 @@ def _arange_pullback(node: Apply, g: list[Any]) -> list[Any]:
 register_pushforward(Alloc, Split, Repeat, ExtractDiag, AllocDiag)(linear_in_first)
 for _op in (Alloc, Split, Repeat):
     register_disconnected(_op, lambda node: _rest(len(node.inputs)))
-for _op, _why in ((Eye, "its inputs are integer sizes and offsets"),):
-    declare_disconnected(_op, _why)
+declare_disconnected(Eye, "its inputs are integer sizes and offsets")
 
 
 # -- sorting -----------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def broadcast_like(g: Variable, x: Variable) -> Variable:
     if broadcast_to is not None:
         from tensorgraft.tensor.shape import shape_tuple
 
-        return broadcast_to(g, shape_tuple(x))  # type: ignore[no-any-return]
+        return broadcast_to(g, shape_tuple(x))
     # Until tt.broadcast_to lands: pick g where x broadcasts (same value, x's shape).
     return tt.switch(True, g, tt.cast(x, g.type.dtype))  # type: ignore[attr-defined]
 
@@ -232,7 +232,7 @@ def _with_static_shape(g: Variable, w: Variable) -> Variable:
     want, have = w.type.shape, g.type.shape  # type: ignore[attr-defined]
     if all(h is not None or s is None for s, h in zip(want, have, strict=True)):
         return g
-    return tt.specify_shape(g, want)  # type: ignore[no-any-return]
+    return tt.specify_shape(g, want)
 
 
 def Lop(

@@ -236,7 +236,8 @@ def _lstsq_pullback(node: Apply, g: list[Any]) -> list[Any]:
     gx, gres, _, gs = g
     vec = node.op.b_ndim == 1  # type: ignore[attr-defined]
     p = la.pinv(a)
-    ga, gb = [], []
+    ga: list[Any] = []
+    gb: list[Any] = []
     if gx is not None:
         gb.append(tt.matmul(mT(p), gx))
         ga.append(_pinv_adjoint(a, p, _outer(gx, b) if vec else tt.matmul(gx, mT(b))))

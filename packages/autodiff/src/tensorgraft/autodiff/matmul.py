@@ -57,7 +57,7 @@ def _blockwise_pullback(node: Apply, g: list[Any]) -> list[Any]:
     op: Blockwise = node.op  # type: ignore[assignment]
     grads = _core_rule(node, op.core_op)(op.core_op, g, node.outputs, *node.inputs)
     batch = node.outputs[0].type.ndim - len(op.outputs_sig[0])  # type: ignore[attr-defined]
-    out = []
+    out: list[Any] = []
     for gx, x in zip(grads, node.inputs, strict=True):
         if gx is None or not is_differentiable(x):
             out.append(None)

@@ -116,17 +116,17 @@ def declare_not_implemented(op_type: type, reason: str) -> None:
 
 def pullback_rule(op_type: type) -> PullbackRule | None:
     """The pullback rule of `op_type` (or of a base class), or None."""
-    return _lookup(pullback_rules, op_type)  # type: ignore[no-any-return]
+    return _lookup(pullback_rules, op_type)
 
 
 def pushforward_rule(op_type: type) -> PushforwardRule | None:
     """The pushforward rule of `op_type` (or of a base class), or None."""
-    return _lookup(pushforward_rules, op_type)  # type: ignore[no-any-return]
+    return _lookup(pushforward_rules, op_type)
 
 
 def scalar_rule(op_type: type) -> ScalarRule | None:
     """The rule of the scalar op type `op_type`, or None."""
-    return _lookup(scalar_rules, op_type)  # type: ignore[no-any-return]
+    return _lookup(scalar_rules, op_type)
 
 
 def connected_inputs(node: Apply) -> list[bool]:
@@ -140,4 +140,4 @@ def connected_inputs(node: Apply) -> list[bool]:
 
 def no_gradient_reason(op_type: type) -> str | None:
     """Why `op_type` is declared without a gradient, or None."""
-    return _lookup(not_differentiable, op_type)  # type: ignore[no-any-return]
+    return _lookup(not_differentiable, op_type)

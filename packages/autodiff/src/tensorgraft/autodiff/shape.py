@@ -32,5 +32,5 @@ def _specify_shape_pullback(node: Apply, g: list[Any]) -> list[Any]:
 
 
 register_pushforward(Reshape, SpecifyShape)(linear_in_first)
-for _op in (Reshape, SpecifyShape):
-    register_disconnected(_op, lambda node: range(1, len(node.inputs)))
+for _linear in (Reshape, SpecifyShape):
+    register_disconnected(_linear, lambda node: range(1, len(node.inputs)))

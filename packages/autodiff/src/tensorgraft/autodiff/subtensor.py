@@ -45,7 +45,7 @@ def _inc_subtensor_pullback(node: Apply, g: list[Any]) -> list[Any]:
     gv = None
     if is_differentiable(v):
         gv = _READ[type(op)](op.idx_list)(gz, *index)
-        extra = gv.type.ndim - v.type.ndim
+        extra = gv.type.ndim - v.type.ndim  # type: ignore[attr-defined]
         if extra:  # v broadcast along new leading axes
             gv = tt.sum(gv, axis=tuple(range(extra)))
         gv = unbroadcast(gv, v, [gv])
@@ -64,5 +64,5 @@ def _inc_subtensor_pushforward(node: Apply, t: list[Any]) -> list[Any]:
 register_pushforward(Subtensor, AdvancedSubtensor)(linear_in_first)
 for _op in (Subtensor, AdvancedSubtensor):
     register_disconnected(_op, lambda node: range(1, len(node.inputs)))
-for _op in (IncSubtensor, AdvancedIncSubtensor):
-    register_disconnected(_op, lambda node: range(2, len(node.inputs)))
+for _inc in (IncSubtensor, AdvancedIncSubtensor):
+    register_disconnected(_inc, lambda node: range(2, len(node.inputs)))

@@ -165,6 +165,6 @@ def _check_input(
                 else "along a random direction"
             )
             raise GradientError(
-                f"gradient of input {k} ({x.type}) {where}: symbolic {exact:.8g}, "  # type: ignore[attr-defined]
+                f"gradient of input {k} ({x.type}) {where}: symbolic {exact:.8g}, "
                 f"finite differences {numeric:.8g} (abs error {abs(numeric - exact):.3g})"
             )

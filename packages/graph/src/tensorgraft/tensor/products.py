@@ -8,8 +8,9 @@ that handles those ops handles these products too.
 
 from __future__ import annotations
 
+import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -255,14 +256,66 @@ def _sum_against_ones(
     return tsum(x, axis=axes, keepdims=True, dtype=x.dtype) if axes else x
 
 
-def einsum(subscripts: str, *operands: Any) -> TensorVariable:
+Item = tuple[TensorVariable, list[Label]]
+# The length assumed for an axis of unknown length when choosing a contraction order.
+_UNKNOWN_LENGTH = 16
+
+
+def _pair(first: Item, second: Item, keep: set[Label]) -> Item:
+    """Contract two operands: multiply them and sum the labels not in `keep`."""
+    a, la = _sum_out(*first, keep | set(second[1]))
+    b, lb = _sum_out(*second, keep | set(la))
+    summed = {y for y in lb if y in la and y not in keep}
+    a, b = (
+        _sum_against_ones(a, la, b, [y if y in summed else "" for y in lb]),
+        _sum_against_ones(b, lb, a, [y if y in summed else "" for y in la]),
+    )
+    return _contract(a, la, b, lb, keep)
+
+
+def _greedy_pair(items: Sequence[Item], needed: Callable[[list[Item]], set[Label]]) -> list[int]:
+    """The two operands whose product is smallest (by static lengths), as numpy's 'greedy'."""
+    lengths: dict[Label, int] = {}
+    for x, labels in items:
+        for label, n in zip(labels, x.type.shape, strict=True):
+            lengths[label] = max(lengths.get(label, 1), _UNKNOWN_LENGTH if n is None else n)
+    best: tuple[int, list[int]] | None = None
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            keep = needed([it for k, it in enumerate(items) if k not in (i, j)])
+            kept = {y for y in (*items[i][1], *items[j][1]) if y in keep}
+            size = math.prod(lengths[y] for y in kept)
+            if best is None or size < best[0]:
+                best = (size, [i, j])
+    assert best is not None
+    return best[1]
+
+
+def _path(optimize: Any, n: int) -> list[list[int]] | None:
+    """An explicit contraction path (numpy.einsum_path's ['einsum_path', (0, 1), ...]),
+    None for the greedy order; False gives left to right."""
+    if isinstance(optimize, list | tuple) and optimize and optimize[0] == "einsum_path":
+        return [list(step) for step in optimize[1:]]
+    if optimize is False or optimize is None:
+        return [[0, 1]] * (n - 1)
+    if optimize is True or (isinstance(optimize, str) and optimize in ("greedy", "optimal")):
+        return None
+    raise ValueError(
+        f"einsum: optimize must be a bool, 'greedy', 'optimal' or a path, got {optimize!r}"
+    )
+
+
+def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> TensorVariable:
     """Einstein summation in NumPy's notation: `einsum("ij,jk->ik", a, b)`.
 
     Implicit output (labels used once, sorted), '...' for broadcast axes and repeated
-    labels within one operand (diagonals) are supported. Operands are contracted left to
-    right, each pair through one batched matrix product; the dtype is NumPy's result type.
-    Axes of length 1 broadcast, summed ones too where that length is static (where it is
-    known only at run time, a summed label must have one length in every operand).
+    labels within one operand (diagonals) are supported. Operands are contracted a pair
+    at a time, each pair through one batched matrix product; the dtype is NumPy's result
+    type. The order: left to right (`optimize=False`), the pair with the smallest result
+    first by static lengths (True, 'greedy', 'optimal'), or a path from
+    numpy.einsum_path. Axes of length 1 broadcast, summed ones too where that length is
+    static (where it is known only at run time, a summed label must have one length in
+    every operand).
     """
     if not operands:
         raise ValueError("einsum needs at least one operand")
@@ -273,22 +326,30 @@ def einsum(subscripts: str, *operands: Any) -> TensorVariable:
 
     items = [_diagonals(cast(t, dtype), ls) for t, ls in zip(tensors, in_labels, strict=True)]
 
-    def needed(rest: Sequence[tuple[TensorVariable, list[Label]]]) -> set[Label]:
+    def needed(rest: list[Item]) -> set[Label]:
         return set(out_labels).union(*(ls for _, ls in rest))
 
-    acc, acc_labels = _sum_out(*items[0], needed(items[1:]))
-    for k in range(1, len(items)):
-        keep = needed(items[k + 1 :])
-        x, labels = _sum_out(*items[k], keep | set(acc_labels))
-        acc, acc_labels = _sum_out(acc, acc_labels, keep | set(labels))
-        summed = {y for y in labels if y in acc_labels and y not in keep}
-        acc, x = (
-            _sum_against_ones(acc, acc_labels, x, [y if y in summed else "" for y in labels]),
-            _sum_against_ones(x, labels, acc, [y if y in summed else "" for y in acc_labels]),
-        )
-        acc, acc_labels = _contract(acc, acc_labels, x, labels, keep)
-    acc, acc_labels = _sum_out(acc, acc_labels, set(out_labels))
-    return _permute(acc, [acc_labels.index(x) for x in out_labels])
+    path = _path(optimize, len(items))
+    front = not optimize  # left to right: each result is the next left operand
+    while len(items) > 1 or path:
+        if path is None:
+            step = _greedy_pair(items, needed)
+        elif path:
+            step = path.pop(0)
+        else:
+            raise ValueError(f"einsum: the contraction path leaves {len(items)} operands")
+        if not step or len(set(step)) != len(step) or not all(0 <= k < len(items) for k in step):
+            raise ValueError(f"einsum: bad contraction {tuple(step)} of {len(items)} operands")
+        rest = [it for k, it in enumerate(items) if k not in step]
+        keep = needed(rest)
+        chosen = [items[k] for k in step]
+        result = _sum_out(*chosen[0], keep.union(*(ls for _, ls in chosen[1:])))
+        for k in range(1, len(chosen)):
+            later = keep.union(*(ls for _, ls in chosen[k + 1 :]))
+            result = _pair(result, chosen[k], later)
+        items = [result, *rest] if front else [*rest, result]
+    x, labels = _sum_out(*items[0], set(out_labels))
+    return _permute(x, [labels.index(y) for y in out_labels])
 
 
 __all__ = [

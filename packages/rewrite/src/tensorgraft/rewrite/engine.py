@@ -9,7 +9,8 @@ the rules whose tags are included and not excluded. `rewrite_fgraph` runs a quer
   visited again, never the whole graph;
 * a node is only offered the rules indexed by its op type (and, for `Elemwise`, its
   scalar op type), so most nodes see no rule at all;
-* equal constants and identical nodes (same op, same inputs) are merged on the way;
+* equal constants and identical nodes (same op, same inputs) are merged on the way
+  (small constants, and what nodes compute from them alone, by value: see `_run`);
 * a replacement must keep each output's dtype and static shape (TypeError otherwise);
 * a loop guard stops rules that keep undoing each other, naming them.
 """
@@ -69,6 +70,8 @@ class RewriteEvent:
 
 
 RULES: dict[str, Rule] = {}
+# Constants up to this size are keyed by value rather than merged into one variable.
+SMALL_CONSTANT_BYTES = 64
 
 
 def register(
@@ -236,6 +239,11 @@ def _run(
     limit: int,
 ) -> int:
     constants: dict[Any, Constant] = {}
+    # Keys of small constants and of what nodes compute from them alone ("constant
+    # expressions"): equal keys are equal values. Such values are not rewired to one shared
+    # variable (a variable with thousands of clients makes every later change to one of
+    # them cost as much as the others), nodes reading them are merged by key instead.
+    value_keys: dict[Variable, Any] = {}
     merged: dict[tuple[Any, ...], Apply] = {}
     rewritten: dict[tuple[Any, ...], list[Variable | None]] = {}
     recent: deque[str] = deque(maxlen=64)
@@ -246,27 +254,37 @@ def _run(
         queued.discard(node)
         if node not in nodes:
             continue
-        # Merge equal constants, then identical nodes (inputs are canonical by now).
+        # Large equal constants are merged into one; small ones are keyed by value.
         for i, inp in enumerate(node.inputs):
-            if isinstance(inp, Constant):
-                canon = constants.setdefault(inp.signature(), inp)
-                if canon is not inp:
-                    fgraph.change_node_input(node, i, canon, reason="merge")
+            if isinstance(inp, Constant) and inp not in value_keys:
+                sig = inp.signature()
+                if getattr(inp.data, "nbytes", SMALL_CONSTANT_BYTES + 1) <= SMALL_CONSTANT_BYTES:
+                    value_keys[inp] = sig
+                else:
+                    canon = constants.setdefault(sig, inp)
+                    if canon is not inp:
+                        fgraph.change_node_input(node, i, canon, reason="merge")
         if node not in nodes:
             continue
-        key = (node.op, *node.inputs)
-        other = merged.get(key)
-        if other is not None and other is not node and other in nodes:
-            if other.op == node.op and other.inputs == node.inputs:
-                for old, new in zip(node.outputs, other.outputs, strict=True):
-                    fgraph.replace(old, new, reason="merge")
+        ins = [value_keys.get(i, i) for i in node.inputs]
+        key = (node.op, *ins)
+        if node.inputs and all(i in value_keys for i in node.inputs):
+            # A constant expression: keyed by value, left to constant folding.
+            for k, out in enumerate(node.outputs):
+                value_keys[out] = (k, *key)
+        else:
+            other = merged.get(key)
+            if other is not None and other is not node and other in nodes:
+                if other.op == node.op and [value_keys.get(i, i) for i in other.inputs] == ins:
+                    for old, new in zip(node.outputs, other.outputs, strict=True):
+                        fgraph.replace(old, new, reason="merge")
+                    continue
+            # A node identical to one rewritten before gets the same result (CSE across rules).
+            earlier = rewritten.get(key)
+            if earlier is not None and all(_alive(fgraph, v) for v in earlier if v is not None):
+                pairs = [(o, v) for o, v in zip(node.outputs, earlier, strict=True) if v is not None]
+                fgraph.replace_all(pairs, reason="merge")
                 continue
-        # A node identical to one rewritten before gets the same result (CSE across rules).
-        earlier = rewritten.get(key)
-        if earlier is not None and all(_alive(fgraph, v) for v in earlier if v is not None):
-            pairs = [(o, v) for o, v in zip(node.outputs, earlier, strict=True) if v is not None]
-            fgraph.replace_all(pairs, reason="merge")
-            continue
         merged[key] = node
         for rule in index.rules_for(node.op):
             result = rule.fn(fgraph, node)

@@ -170,27 +170,29 @@ _ELEMWISE: Table = [
 _TIES = {"eq", "neq", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
 
 
-def _matrix_shapes(dtype: str, nin: int) -> tuple[list[Variable], list[tuple[int, ...]]]:
+# Inputs of the cases of `register_elemwise_case`, by (layout, arity): each input's name,
+# static shape, run-time shape and which argument of the op it is (that gives its range);
+# then the calls, each a list of input positions.
+_Input = tuple[str, tuple[int | None, ...], tuple[int, ...], int]
+_LAYOUTS: dict[tuple[str, int], tuple[list[_Input], list[list[int]]]] = {
     # A matrix of unknown shape, broadcast against a vector of static length 3.
-    inputs: list[Variable] = [tt.matrix("x", dtype=dtype), tt.vector("y", shape=(3,), dtype=dtype)]
-    return inputs[:nin], [(2, 3), (3,)][:nin]
-
-
-def _edge_shapes(dtype: str, nin: int) -> tuple[list[Variable], list[tuple[int, ...]]]:
-    # 0-d, size-0 and length-1 axes: f(s) and f(e) for one input; for two, f(p, q) with a
-    # static (1, 3) against a (2, 1) whose length is unknown, f(s, t) of two 0-d inputs and
-    # f(s, e) of a 0-d input and an empty one.
-    s, e = tt.scalar("s", dtype=dtype), tt.matrix("e", dtype=dtype)
-    if nin == 1:
-        return [s, e], [(), (0, 3)]
-    p, q = tt.tensor("p", shape=(1, 3), dtype=dtype), tt.tensor("q", shape=(None, 1), dtype=dtype)
-    t = tt.scalar("t", dtype=dtype)
-    return [p, q, s, t, e], [(1, 3), (2, 1), (), (), (0, 3)]
-
-
-# Which input of the op each input above is: its position gives its (lo, hi) range.
-_EDGE_ARGS = {1: [[0], [1]], 2: [[0, 1], [2, 3], [2, 4]]}
-_EDGE_RANGE = {1: [0, 0], 2: [0, 1, 0, 1, 1]}
+    ("matrix", 1): ([("x", (None, None), (2, 3), 0)], [[0]]),
+    ("matrix", 2): ([("x", (None, None), (2, 3), 0), ("y", (3,), (3,), 1)], [[0, 1]]),
+    # 0-d and empty inputs: f(s), f(e).
+    ("edge", 1): ([("s", (), (), 0), ("e", (None, None), (0, 3), 0)], [[0], [1]]),
+    # f(p, q): a static (1, 3) against a (2, 1) of unknown length; f(s, t) of two 0-d
+    # inputs; f(s, e): a 0-d input against an empty one.
+    ("edge", 2): (
+        [
+            ("p", (1, 3), (1, 3), 0),
+            ("q", (None, 1), (2, 1), 1),
+            ("s", (), (), 0),
+            ("t", (), (), 1),
+            ("e", (None, None), (0, 3), 1),
+        ],
+        [[0, 1], [2, 3], [2, 4]],
+    ),
+}
 
 
 def register_elemwise_case(
@@ -205,24 +207,21 @@ def register_elemwise_case(
 
     By default `fn(x, y)` of a matrix of unknown shape (2, 3 at run time) and a vector of
     static shape (3,). With `edge`, `fn` is applied to 0-d, empty and length-1 broadcast
-    inputs instead (see `_edge_shapes`), one output each. Integer dtypes draw integers; a
+    inputs instead, one output each (see `_LAYOUTS`). Integer dtypes draw integers; a
     range that excludes 0 keeps divisors non-zero.
     """
     ties = name.split(".")[1] in _TIES
-    nin = len(ranges)
-    if nin not in (1, 2):
-        raise ValueError(f"register_elemwise_case takes 1 or 2 ranges, got {nin}")
-    shapes_of = _edge_shapes if edge else _matrix_shapes
-    calls = _EDGE_ARGS[nin] if edge else [list(range(nin))]
-    which = _EDGE_RANGE[nin] if edge else list(range(nin))
+    key = ("edge" if edge else "matrix", len(ranges))
+    if key not in _LAYOUTS:
+        raise ValueError(f"register_elemwise_case takes 1 or 2 ranges, got {len(ranges)}")
+    layout, calls = _LAYOUTS[key]
 
     def build(rng: np.random.Generator) -> Built:
-        inputs, shapes = shapes_of(dtype, nin)
-        # np.asarray: a 0-d complex draw comes back as a NumPy scalar.
-        values = [
-            np.asarray(draw(rng, s, dtype, *ranges[k], ties))
-            for s, k in zip(shapes, which, strict=True)
+        inputs: list[Variable] = [
+            tt.tensor(n, shape=static, dtype=dtype) for n, static, *_ in layout
         ]
+        # np.asarray: a 0-d complex draw comes back as a NumPy scalar.
+        values = [np.asarray(draw(rng, s, dtype, *ranges[k], ties)) for _, _, s, k in layout]
         return inputs, [fn(*[inputs[k] for k in args]) for args in calls], values
 
     def reference(*values: Any) -> list[Any]:

@@ -101,7 +101,7 @@ def _general(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np
         x = x + 3 * shape[-1] * np.eye(shape[-1])
     if np.dtype(dtype).kind in "iu":
         x = np.round(x)
-    return x.astype(dtype)
+    return np.asarray(x, dtype=dtype)
 
 
 def _hpd(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.ndarray:
@@ -604,6 +604,13 @@ _linalg_case(
     lambda a, b, c: tt.einsum("ij,jk,kl->il", a, b, c),
     lambda a, b, c: np.einsum("ij,jk,kl->il", a, b, c),
     ((2, 1), (3, 4), (1, 5)),
+    static=True,
+)
+_linalg_case(
+    "einsum.greedy",
+    lambda a, b, c: tt.einsum("ij,jk,kl->li", a, b, c, optimize=True),
+    lambda a, b, c: np.einsum("ij,jk,kl->li", a, b, c),
+    ((5, 2), (2, 5), (5, 3)),
     static=True,
 )
 _linalg_case(

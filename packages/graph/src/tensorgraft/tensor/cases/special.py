@@ -27,7 +27,7 @@ def _log1mexp_ref(x: Any) -> Any:
 
 
 # (case suffix, tt function, reference, dtype, one (lo, hi) range per input); see
-# `register_elemwise_case` for the shapes.
+# `register_elemwise_cases` for the shapes.
 _SPECIAL: Table = [
     ("erf", tt.erf, sp.erf, "float64", [(-3, 3)]),
     ("erf.float32", tt.erf, sp.erf, "float32", [(-3, 3)]),

@@ -4,6 +4,7 @@ elementwise ops, reductions and (for the spectral and nuclear norms) singular va
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 from tensorgraft.graph.utils import describe
@@ -84,7 +85,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> T
             out = _matrix_norm(x, ord, 0, 1)
         axes: tuple[int, ...] = tuple(range(x.ndim))
     else:
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = axis if isinstance(axis, tuple) else (axis,)
         axes = tuple(_normalize(a, x) for a in axes)
         if len(set(axes)) != len(axes) or len(axes) not in (1, 2):
             raise ValueError(f"norm: axis={axis!r} must be one axis or two distinct axes")
@@ -98,8 +99,12 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> T
 
 
 def _normalize(axis: Any, x: TensorVariable) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, int):
-        raise TypeError(f"norm: axis must be an int or a pair of ints, got {axis!r}")
+    try:
+        if isinstance(axis, bool):
+            raise TypeError
+        axis = operator.index(axis)  # NumPy integers too
+    except TypeError:
+        raise TypeError(f"norm: axis must be an int or a pair of ints, got {axis!r}") from None
     if not -x.ndim <= axis < x.ndim:
         raise ValueError(f"norm: axis {axis} is out of bounds for {describe(x)}")
     return axis % x.ndim

@@ -149,6 +149,10 @@ class SolveTriangular(Op):
     unit_diagonal: bool = False
     b_ndim: int = 2
 
+    def __post_init__(self) -> None:
+        if self.trans not in (0, 1, 2):
+            raise ValueError(f"SolveTriangular: trans must be 0, 1 or 2, got {self.trans!r}")
+
     @property
     def gufunc_signature(self) -> str:
         """The core signature Blockwise batches this op with."""

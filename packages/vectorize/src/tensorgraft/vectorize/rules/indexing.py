@@ -1,8 +1,10 @@
 """Indexing: the batch dimensions stay in front, indexed by full slices.
 
-Batched indices pick different entries per batch element, and Blockwise loops over
-them; where they are slice bounds, each element may get its own length: Blockwise
-stacks the results when the lengths agree and raises (a ragged result) when not.
+Batched integer indices pick a different entry per batch element: the basic index
+becomes one advanced index, the batch axes indexed by aranges (a gather). Batched slice
+bounds may give each element its own length, and batched array indices are batched by
+Blockwise, which stacks the results when the lengths agree and raises (a ragged result)
+when not.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 
 from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.op import Op
+from tensorgraft.tensor.construction import arange
 from tensorgraft.tensor.elemwise import DimShuffle
 from tensorgraft.tensor.indexing import AdvancedIncSubtensor, AdvancedSubtensor
 from tensorgraft.tensor.indexing_key import (
@@ -19,11 +22,15 @@ from tensorgraft.tensor.indexing_key import (
     INT,
     MASK,
     NEWAXIS,
+    IndexEntry,
     SliceSpec,
     group_inputs,
     n_inputs,
+    static_shape,
 )
+from tensorgraft.tensor.shape import shape_tuple
 from tensorgraft.tensor.subtensor import IncSubtensor, Subtensor
+from tensorgraft.tensor.variable import TensorVariable
 from tensorgraft.vectorize.core import (
     align_batch,
     blockwise_rule,
@@ -48,17 +55,61 @@ def _subtensor_signature(op: Op, node: Apply) -> str:
 
 
 use_blockwise(Subtensor, _subtensor_signature)
-use_blockwise(AdvancedIncSubtensor)
 
 
 def _indices_batched(node: Apply, inputs: Sequence[Variable], first: int) -> bool:
     return any(is_batched(node, inputs, k) for k in range(first, node.nin))
 
 
+def _slice_bounds_batched(
+    idx_list: Sequence[IndexEntry], node: Apply, inputs: Sequence[Variable], first: int
+) -> bool:
+    """Whether a batched index input of `node` (from input `first` on) is a slice bound."""
+    k = first
+    for e in idx_list:
+        n = n_inputs(e)
+        if isinstance(e, SliceSpec) and any(is_batched(node, inputs, j) for j in range(k, k + n)):
+            return True
+        k += n
+    return False
+
+
+def _gather_key(
+    op: Subtensor | IncSubtensor,
+    x: TensorVariable,
+    b: int,
+    index: Sequence[Variable],
+    aligned: Sequence[TensorVariable],
+) -> tuple[tuple[str | SliceSpec, ...], list[Variable]]:
+    """The advanced key that picks, in each batch element of `x` (b batch axes), the
+    entry its own integer indices name: arange per batch axis, then the core key with its
+    integers as arrays (from `aligned`, the `index` inputs aligned to b batch axes).
+
+    All arrays broadcast to the batch shape, and NumPy puts that block first: the batch
+    axes stay in front."""
+    lengths = shape_tuple(x)[:b]
+    aranges = [
+        DimShuffle(1, (*("x",) * a, 0, *("x",) * (b - a - 1)))(arange(lengths[a])) for a in range(b)
+    ]
+    values: list[Variable] = []
+    k = 0
+    for e in op.idx_list:
+        n = n_inputs(e)
+        values.extend(aligned[k : k + n] if e == INT else index[k : k + n])  # bounds: unbatched
+        k += n
+    entries = tuple(ARRAY if e == INT else e for e in op.idx_list)
+    return (ARRAY,) * b + entries, [*aranges, *values]
+
+
 @vectorize_node.register(Subtensor)
 def _subtensor(op: Subtensor, node: Apply, x: Variable, *index: Variable) -> Sequence[Variable]:
-    if _indices_batched(node, [x, *index], 1):
+    if _slice_bounds_batched(op.idx_list, node, [x, *index], 1):
         return blockwise_rule(op, node, x, *index)
+    if _indices_batched(node, [x, *index], 1):
+        # x[i] with i batched -> batched_x[arange(B), i]: one gather
+        b, (xb, *aligned) = align_batch(node, [x, *index])
+        key, values = _gather_key(op, xb, b, index, aligned)
+        return [AdvancedSubtensor(key)(xb, *values)]
     # x[idx] -> batched_x[:, ..., :, idx]
     b, (x,) = align_batch(node, [x])
     return [Subtensor((FULL_SLICE,) * b + op.idx_list)(x, *index)]
@@ -68,30 +119,65 @@ def _subtensor(op: Subtensor, node: Apply, x: Variable, *index: Variable) -> Seq
 def _inc_subtensor(
     op: IncSubtensor, node: Apply, x: Variable, v: Variable, *index: Variable
 ) -> Sequence[Variable]:
-    if _indices_batched(node, [x, v, *index], 2):
+    if _slice_bounds_batched(op.idx_list, node, [x, v, *index], 2):
         return blockwise_rule(op, node, x, v, *index)
+    if _indices_batched(node, [x, v, *index], 2):
+        # inc(x[i], v) with i batched -> inc(batched_x[arange(B), i], v): one scatter
+        b, (xb, vb, *aligned) = align_batch(node, [x, v, *index])
+        vb = _pad_value(op, node, vb, b)
+        # Every batch element writes to its own x: x needs the full batch shape.
+        xb = broadcast_batch([xb, vb, *aligned], b)[0]
+        key, values = _gather_key(op, xb, b, index, aligned)
+        return [AdvancedIncSubtensor(key, op.set_instead_of_inc)(xb, vb, *values)]
     # inc(x[idx], v) -> inc(batched_x[:, ..., :, idx], v with its core padded to x[idx])
     b, (xb, vb) = align_batch(node, [x, v])
-    indexed_ndim = node.inputs[0].type.ndim - sum(e == INT for e in op.idx_list)  # type: ignore[attr-defined]
-    pad = indexed_ndim - node.inputs[1].type.ndim  # type: ignore[attr-defined]
-    if pad:
-        vb = DimShuffle(vb.ndim, (*range(b), *("x",) * pad, *range(b, vb.ndim)))(vb)
+    vb = _pad_value(op, node, vb, b)
     # Every batch element of x is written to: x needs the full batch shape.
     xb = broadcast_batch([xb, vb], b)[0]
     new_op = IncSubtensor((FULL_SLICE,) * b + op.idx_list, op.set_instead_of_inc)
     return [new_op(xb, vb, *index)]
 
 
-def _basic_output_dims(op: AdvancedSubtensor, node: Apply) -> int:
-    """How many output dimensions of the core node are not the advanced block: one per
+def _pad_value(op: IncSubtensor, node: Apply, vb: TensorVariable, b: int) -> TensorVariable:
+    """The batched value `vb` with its core padded on the left to the rank of x[idx]."""
+    indexed_ndim = node.inputs[0].type.ndim - sum(e == INT for e in op.idx_list)  # type: ignore[attr-defined]
+    pad = indexed_ndim - node.inputs[1].type.ndim  # type: ignore[attr-defined]
+    if not pad:
+        return vb
+    return DimShuffle(vb.ndim, (*range(b), *("x",) * pad, *range(b, vb.ndim)))(vb)
+
+
+def _basic_output_dims(
+    idx_list: Sequence[IndexEntry], x: Variable, index: Sequence[Variable]
+) -> int:
+    """How many output dimensions of the core x[idx] are not the advanced block: one per
     slice and new axis, plus the axes the key leaves untouched."""
-    values = group_inputs(op.idx_list, node.inputs[1:])
+    values = group_inputs(idx_list, index)
     consumed = sum(
         0 if e == NEWAXIS else v.type.ndim if e == MASK else 1  # a mask spans its ndim axes
-        for e, v in zip(op.idx_list, values, strict=True)
+        for e, v in zip(idx_list, values, strict=True)
     )
-    spans = sum(isinstance(e, SliceSpec) or e == NEWAXIS for e in op.idx_list)
-    return spans + node.inputs[0].type.ndim - consumed  # type: ignore[attr-defined]
+    spans = sum(isinstance(e, SliceSpec) or e == NEWAXIS for e in idx_list)
+    return spans + x.type.ndim - consumed  # type: ignore[attr-defined]
+
+
+def _adjacent(idx_list: Sequence[IndexEntry]) -> bool:
+    """Whether the advanced entries of a key are next to each other (NumPy then keeps
+    their block in place; otherwise it goes first)."""
+    advanced = [k for k, e in enumerate(idx_list) if e in (INT, ARRAY, MASK)]
+    return advanced[-1] - advanced[0] + 1 == len(advanced)
+
+
+def _block_ndim(idx_list: Sequence[IndexEntry], x: Variable, index: Sequence[Variable]) -> int:
+    """The rank of the advanced block of the core x[idx]."""
+    shape = static_shape(x, idx_list, index)  # type: ignore[arg-type]
+    return len(shape) - _basic_output_dims(idx_list, x, index)
+
+
+def _block_after_batch(out: TensorVariable, block: int, b: int) -> TensorVariable:
+    """`out` (advanced block of rank `block` first, then b batch axes) with the batch first."""
+    order = (*range(block, block + b), *range(block), *range(block + b, out.ndim))
+    return DimShuffle(out.ndim, order)(out)
 
 
 @vectorize_node.register(AdvancedSubtensor)
@@ -99,14 +185,79 @@ def _advanced_subtensor(
     op: AdvancedSubtensor, node: Apply, x: Variable, *index: Variable
 ) -> Sequence[Variable]:
     if _indices_batched(node, [x, *index], 1):
-        return blockwise_rule(op, node, x, *index)
+        return _batched_advanced_subtensor(op, node, x, *index)
     # x[idx] -> batched_x[:, ..., :, idx]
-    b, (x,) = align_batch(node, [x])
-    out = AdvancedSubtensor((FULL_SLICE,) * b + op.idx_list)(x, *index)
-    advanced = [k for k, e in enumerate(op.idx_list) if e in (INT, ARRAY, MASK)]
-    if advanced[-1] - advanced[0] + 1 == len(advanced):
+    b, (xb,) = align_batch(node, [x])
+    out = AdvancedSubtensor((FULL_SLICE,) * b + op.idx_list)(xb, *index)
+    if _adjacent(op.idx_list):
         return [out]  # adjacent array indices keep their place, after the batch
     # Non-adjacent array indices put their block first, before the batch: move it after.
-    block = node.outputs[0].type.ndim - _basic_output_dims(op, node)  # type: ignore[attr-defined]
-    order = (*range(block, block + b), *range(block), *range(block + b, out.ndim))
+    return [_block_after_batch(out, _block_ndim(op.idx_list, node.inputs[0], index), b)]
+
+
+def _batched_advanced_subtensor(
+    op: AdvancedSubtensor, node: Apply, x: Variable, *index: Variable
+) -> Sequence[Variable]:
+    """x[arrays] with batched arrays -> batched_x[arange(B), arrays]: one gather. The
+    arange of each batch axis and the arrays (their core axes padded to one rank)
+    broadcast to (batch, core block), which NumPy puts first."""
+    if MASK in op.idx_list or _slice_bounds_batched(op.idx_list, node, [x, *index], 1):
+        return blockwise_rule(op, node, x, *index)  # masks and slice bounds may be ragged
+    core_index = node.inputs[1:]
+    b, (xb, *aligned) = align_batch(node, [x, *index])
+    values = group_inputs(op.idx_list, core_index)
+    m = max(v.type.ndim for e, v in zip(op.idx_list, values, strict=True) if e in (INT, ARRAY))
+    lengths = shape_tuple(xb)[:b]
+    arrays: list[Variable] = [
+        DimShuffle(1, (*("x",) * a, 0, *("x",) * (b - a - 1 + m)))(arange(lengths[a]))
+        for a in range(b)
+    ]
+    k = 0
+    for e in op.idx_list:
+        n = n_inputs(e)
+        if e in (INT, ARRAY):
+            v, core_ndim = aligned[k], core_index[k].type.ndim  # type: ignore[attr-defined]
+            pad = m - core_ndim  # core index axes right-aligned after the batch
+            order = (*range(b), *("x",) * pad, *range(b, v.ndim))
+            arrays.append(DimShuffle(v.ndim, order)(v) if pad else v)
+        else:
+            arrays.extend(index[k : k + n])  # unbatched slice bounds
+        k += n
+    entries = tuple(ARRAY if e == INT else e for e in op.idx_list)
+    out = AdvancedSubtensor((ARRAY,) * b + entries)(xb, *arrays)
+    first = next(k for k, e in enumerate(op.idx_list) if e in (INT, ARRAY))
+    before = sum(isinstance(e, SliceSpec) or e == NEWAXIS for e in op.idx_list[:first])
+    if not _adjacent(op.idx_list) or not before:
+        return [out]  # (batch, block, rest), as the core puts its block first
+    # The core keeps its block after `before` axes: move them in front of it.
+    order = (
+        *range(b),
+        *range(b + m, b + m + before),
+        *range(b, b + m),
+        *range(b + m + before, out.ndim),
+    )
     return [DimShuffle(out.ndim, order)(out)]
+
+
+@vectorize_node.register(AdvancedIncSubtensor)
+def _advanced_inc_subtensor(
+    op: AdvancedIncSubtensor, node: Apply, x: Variable, v: Variable, *index: Variable
+) -> Sequence[Variable]:
+    if _indices_batched(node, [x, v, *index], 2):
+        return blockwise_rule(op, node, x, v, *index)
+    # inc(x[idx], v) -> inc(batched_x[:, ..., :, idx], v laid out like batched_x[..., idx])
+    core_x, core_v, core_index = node.inputs[0], node.inputs[1], node.inputs[2:]
+    b, (xb, vb) = align_batch(node, [x, v])
+    target = len(static_shape(core_x, op.idx_list, core_index))  # type: ignore[arg-type]
+    pad = target - core_v.type.ndim  # type: ignore[attr-defined]
+    if pad:
+        vb = DimShuffle(vb.ndim, (*range(b), *("x",) * pad, *range(b, vb.ndim)))(vb)
+    # Every batch element of x is written to: x needs the full batch shape.
+    xb = broadcast_batch([xb, vb], b)[0]
+    if not _adjacent(op.idx_list):
+        # The batched target has the block first, then the batch: lay v out so too.
+        block = _block_ndim(op.idx_list, core_x, core_index)
+        order = (*range(b, b + block), *range(b), *range(b + block, vb.ndim))
+        vb = DimShuffle(vb.ndim, order)(vb)
+    new_op = AdvancedIncSubtensor((FULL_SLICE,) * b + op.idx_list, op.set_instead_of_inc)
+    return [new_op(xb, vb, *index)]
