@@ -249,3 +249,11 @@ def test_qr_complete_q_of_a_tall_matrix_has_no_gradient() -> None:
     rng = np.random.default_rng(3)
     verify_grad(lambda m: tt.linalg.qr(m, mode="complete")[1], [rng.normal(size=(4, 3))])
     verify_grad(lambda m: tt.linalg.qr(m)[0], [rng.normal(size=(4, 3))])
+
+
+@pytest.mark.parametrize("trans", [0, 1, 2])
+def test_solve_triangular_gradient_for_every_trans(trans: int) -> None:
+    rng = np.random.default_rng(3)
+    a = np.tril(rng.standard_normal((3, 3))) + 3 * np.eye(3)
+    b = rng.standard_normal((3, 2))
+    verify_grad(lambda a, b: tt.linalg.solve_triangular(a, b, lower=True, trans=trans), [a, b])

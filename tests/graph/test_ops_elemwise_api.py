@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 
 import numpy as np
@@ -233,3 +234,34 @@ def test_every_listed_op_has_catalog_cases_on_edge_shapes() -> None:
         if want - found.get(info.name, set()):
             missing.append(f"{info.name}: {sorted(want - found.get(info.name, set()))}")
     assert not missing, f"catalog cases lack edge shapes for {missing}"
+
+
+@pytest.mark.parametrize("op", [*ts.ALL_SCALAR_OPS, ts.Cast("int8"), ts.Round(2)], ids=str)
+def test_ops_pickle_to_equal_ops(op: ts.ScalarOp) -> None:
+    # On-disk caches and worker processes key on (and ship) ops.
+    for o in (op, Elemwise(op)):
+        back = pickle.loads(pickle.dumps(o))
+        assert back == o and hash(back) == hash(o)
+
+
+# The issue's lists, by family: each name is a listed op or an alias of one.
+ISSUE_LISTS = {
+    "elemwise": "add sub mul true_div floor_div int_div mod pow neg abs sign reciprocal sqr sqrt "
+    "minimum maximum clip round floor ceil trunc cast astype eq neq lt le gt ge isnan isinf "
+    "logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor invert "
+    "left_shift right_shift "
+    "switch where real imag conj angle "
+    "exp exp2 expm1 log log2 log10 log1p sin cos tan arcsin arccos arctan arctan2 "
+    "sinh cosh tanh arcsinh arccosh arctanh",
+    "special": "erf erfc erfcx erfinv erfcinv gamma gammaln digamma psi polygamma gammainc "
+    "gammaincc betaln sigmoid expit softplus log1pexp log1mexp logit xlogy xlog1py logaddexp",
+    # Along the axis they normalize over: listed with the reductions (cases/reduction.py).
+    "reduction": "log_softmax softmax logsumexp",
+}
+
+
+@pytest.mark.parametrize("family", list(ISSUE_LISTS))
+def test_the_issue_lists_are_in_the_catalog_listing(family: str) -> None:
+    listed = {n: info.family for info in catalog.listing() for n in (info.name, *info.aliases)}
+    for name in ISSUE_LISTS[family].split():
+        assert listed.get(name) == family, f"{name}: listed as {listed.get(name)}, not {family}"

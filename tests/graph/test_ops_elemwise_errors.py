@@ -86,3 +86,42 @@ def test_python_integer_out_of_range_overflows_as_in_numpy(fn: Callable[..., Any
             numpy_fn(np.ones(2, "int8"), 300)
     with pytest.raises(OverflowError, match="300 out of bounds for int8"):
         fn(x, 300)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="as_elemwise_inputs (tensor/elemwise.py) raises OverflowError for a Python int "
+    "beyond int8 even where the op has no integer loop; NumPy converts it to the float loop's "
+    "dtype (float16 for int8)",
+)
+@pytest.mark.parametrize(
+    ("fn", "numpy_fn"),
+    [(tt.arctan2, np.arctan2), (tt.logaddexp, np.logaddexp), (tt.logaddexp2, np.logaddexp2)],
+    ids=["arctan2", "logaddexp", "logaddexp2"],
+)
+def test_python_integer_out_of_range_in_a_float_only_op(
+    fn: Callable[..., Any], numpy_fn: Callable[..., Any]
+) -> None:
+    x = tt.vector("x", dtype="int8")
+    value = np.array([-3, 0, 5], "int8")
+    want = numpy_fn(value, 200)
+    (got,) = function([x], [fn(x, 200)], mode="python")(value)
+    assert got.dtype == want.dtype == "float16"
+    np.testing.assert_allclose(got, want, rtol=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("fn", "dtype", "takes"),
+    [
+        (tt.bitwise_and, "float32", "bool or integer"),
+        (tt.erfinv, "complex64", "bool, integer or float"),
+        (tt.neg, "bool", "integer, float or complex"),
+        (tt.log1mexp, "complex128", "bool, integer or float"),
+    ],
+    ids=["bitwise_and", "erfinv", "neg", "log1mexp"],
+)
+def test_refusals_say_what_the_op_takes(fn: Callable[..., Any], dtype: str, takes: str) -> None:
+    # NumPy's own refusal lists loops ("ufunc 'invert' not supported for the input types").
+    xs = [tt.vector("x", dtype=dtype) for _ in range(2 if fn is tt.bitwise_and else 1)]
+    with pytest.raises(TypeError, match=rf"not defined for {dtype}.*: it takes {takes} inputs"):
+        fn(*xs)

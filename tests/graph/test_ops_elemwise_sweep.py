@@ -313,7 +313,7 @@ def test_mixed_dtypes(name: str) -> None:
 # here Python numbers are weak everywhere (NEP 50), so the reference gets the number as an
 # array of the dtype NEP 50 gives it.
 SCIPY_BINARY = {"gammainc", "gammaincc", "betaln", "xlogy", "xlog1py"}
-NUMBERS: list[Any] = [True, 2, 1.5, 1j, 200, -1, 2**64]
+NUMBERS: list[Any] = [True, 2, 1.5, 1j]
 
 
 @pytest.mark.parametrize(

@@ -218,6 +218,14 @@ def test_eigh_takes_scipys_lower() -> None:
     np.testing.assert_allclose(got, np.linalg.eigvalsh(value, UPLO="U"))
 
 
+def test_cholesky_takes_numpys_upper() -> None:
+    a = tt.matrix("a")
+    value = np.array([[4.0, 2.0], [2.0, 3.0]])
+    for kwargs, upper in [({}, False), ({"lower": False}, True), ({"upper": True}, True)]:
+        got = run([a], la.cholesky(a, **kwargs), value)
+        np.testing.assert_allclose(got, np.linalg.cholesky(value, upper=upper))
+
+
 def test_einsum_broadcasts_a_length_one_summed_axis_only_when_static() -> None:
     a, b = tt.matrix("a", shape=(2, 1)), tt.matrix("b", shape=(3, 2))
     values = np.ones((2, 1)), np.arange(6.0).reshape(3, 2)

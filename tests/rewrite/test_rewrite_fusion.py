@@ -35,12 +35,40 @@ def test_a_diamond_is_fused_whole_and_computed_once() -> None:
     assert inner.count("exp") == 1
 
 
-def test_a_value_used_outside_the_cluster_stays_an_output() -> None:
+def test_a_value_used_outside_the_cluster_is_one_more_output() -> None:
     x = tt.vector("x")
     e = tt.exp(tt.sin(x))
     a, b = _fuse([e + 1, e])
-    assert op_names(b) == ["Composite"]
-    assert a.owner.inputs[0] is b or b in a.owner.inputs
+    assert op_names([a, b]) == ["Composite"]
+    assert a.owner is b.owner and len(a.owner.outputs) == 2
+    v = np.array([0.5, -1.0, 2.0])
+    got = evaluate([a, b], {x: v})
+    np.testing.assert_allclose(got[0], np.exp(np.sin(v)) + 1)
+    np.testing.assert_allclose(got[1], np.exp(np.sin(v)))
+
+
+def test_a_value_read_before_the_root_is_not_fused_into_it() -> None:
+    # exp(x) feeds sum(exp(x)), which feeds the root: fusing exp would make a cycle.
+    x = tt.vector("x")
+    e = tt.exp(tt.sin(x))
+    (new,) = _fuse([e * tt.sum(e)])
+    names = op_names(new)
+    assert names.count("Composite") == 1 and "Sum" in names and "Mul" in names
+    v = np.array([0.5, -1.0, 2.0])
+    want = np.exp(np.sin(v)) * np.exp(np.sin(v)).sum()
+    np.testing.assert_allclose(evaluate([new], {x: v})[0], want)
+
+
+def test_a_smaller_value_used_outside_stays_apart() -> None:
+    # exp(x) has x's shape (n, 1); the composite would compute it at (n, m).
+    x, y = tt.matrix("x", shape=(None, 1)), tt.matrix("y", shape=(1, None))
+    e = tt.exp(tt.sin(x))
+    a, b = _fuse([e * y + 1, e])
+    assert b.type == e.type and a.owner is not b.owner
+    xv, yv = np.array([[0.5], [1.0]]), np.array([[1.0, 2.0, 3.0]])
+    got = evaluate([a, b], {x: xv, y: yv})
+    np.testing.assert_allclose(got[0], np.exp(np.sin(xv)) * yv + 1)
+    np.testing.assert_allclose(got[1], np.exp(np.sin(xv)))
 
 
 def test_multi_input_tree_keeps_values_and_types() -> None:

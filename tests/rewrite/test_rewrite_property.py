@@ -50,6 +50,7 @@ BINARY: list[tuple[Callable[[Any, Any], Any], Callable[[float, float], float]]] 
     (lambda a, b: a * ((1 + tt.sqr(b)) / (1 + tt.sqr(b))), lambda p, q: p),
 ]
 LARGE = 1e6
+INDICES: list[Any] = [(1, 2), (0,), (slice(None), 3), (slice(1, None), slice(None, 2)), (-1, -1)]
 
 
 @st.composite
@@ -67,8 +68,11 @@ def graphs(draw: st.DrawFn) -> tuple[list[Variable], Variable]:
             value, r = op2(a, b), bound(p, q)
             pool.append((tt.tanh(value), 1.0) if r > LARGE else (value, r))
     out = pool[-1][0] + draw(st.sampled_from(pool))[0]
-    if draw(st.booleans()):
+    choice = draw(st.integers(0, 2))
+    if choice == 1:
         out = tt.sum(out, axis=draw(st.sampled_from([0, 1, None])))
+    elif choice == 2:  # an entry, a row, a column or a block: lifted through the graph
+        out = out[draw(st.sampled_from(INDICES))]
     return [x, y], out
 
 

@@ -320,15 +320,21 @@ def test_batched_integer_index_of_inc_subtensor_becomes_one_scatter(
     np.testing.assert_allclose(got, expected)
 
 
-def test_gradient_through_a_batched_integer_index() -> None:
+@pytest.mark.parametrize("kind", ["integer", "array"])
+def test_gradient_through_a_batched_index(kind: str) -> None:
     autodiff = pytest.importorskip("tensorgraft.autodiff")
-    x, i = tt.vector("x", shape=(4,)), tt.scalar("i", dtype="int64")
-    new_x, new_i = tt.matrix("new_x", shape=(None, 4)), tt.vector("new_i", dtype="int64")
-    out = vectorize_graph(tt.exp(x[i]) + x.sum(), {x: new_x, i: new_i})
+    x = tt.vector("x", shape=(4,))
+    i = tt.scalar("i", dtype="int64") if kind == "integer" else tt.vector("i", dtype="int64")
+    new_x = tt.matrix("new_x", shape=(None, 4))
+    new_i = tt.tensor("new_i", shape=(None, *i.type.shape), dtype="int64")
+    out = vectorize_graph(tt.exp(x[i]).sum() + x.sum(), {x: new_x, i: new_i})
+    assert not any(isinstance(op, Blockwise) for op in _ops(out))
     g = function([new_x, new_i], autodiff.grad(out.sum(), new_x), mode="python")
-    xv, iv = np.linspace(0, 1, 12).reshape(3, 4), np.array([0, 3, -2])
+    xv = np.linspace(0, 1, 12).reshape(3, 4)
+    iv = np.array([0, 3, -2]) if kind == "integer" else np.array([[0, 1], [3, 3], [-2, 0]])
     expected = np.ones((3, 4))
-    expected[np.arange(3), iv] += np.exp(xv[np.arange(3), iv])
+    for n in range(3):
+        np.add.at(expected[n], iv[n], np.exp(xv[n, iv[n]]))  # repeated indices accumulate
     np.testing.assert_allclose(g(xv, iv), expected)
 
 
@@ -380,24 +386,52 @@ def test_batched_array_indices_gather_per_element(key: object, batched: str) -> 
     np.testing.assert_allclose(got, expected.reshape(batch + expected.shape[1:]))
 
 
+@pytest.mark.parametrize("batched", ["x_and_value", "arrays", "all"])
 @pytest.mark.parametrize("set_instead_of_inc", [False, True])
 @pytest.mark.parametrize("key", ARRAY_KEYS.values(), ids=list(ARRAY_KEYS))
 def test_advanced_inc_subtensor_keeps_the_batch_in_front(
-    key: object, set_instead_of_inc: bool
+    key: object, set_instead_of_inc: bool, batched: str
 ) -> None:
     x = tt.tensor3("x", shape=(3, 4, 5))
-    a, i = tt.constant(A_CORE), tt.constant(I_CORE, dtype="int64")
+    a, i = tt.matrix("a", shape=(2, 2), dtype="int64"), tt.scalar("i", dtype="int64")
     target = x[key(a, i)]  # type: ignore[operator]
     v = tt.tensor("v", shape=target.type.shape[1:])  # broadcasts over the first axis
     write = tt.set_subtensor if set_instead_of_inc else tt.inc_subtensor
     core = write(target, v)
-    new_x = tt.tensor("new_x", shape=(2, 1, 3, 4, 5))
-    new_v = tt.tensor("new_v", shape=(3, *v.type.shape))
-    out = vectorize_graph(core, {x: new_x, v: new_v})
+    new = {
+        x: tt.tensor("new_x", shape=(2, 1, 3, 4, 5)),
+        v: tt.tensor("new_v", shape=(3, *v.type.shape)),
+        a: tt.tensor("new_a", shape=(1, 3, 2, 2), dtype="int64"),
+        i: tt.tensor("new_i", shape=(2, 1), dtype="int64"),
+    }
+    chosen = {"x_and_value": [x, v], "arrays": [a, i], "all": [x, v, a, i]}[batched]
+    used = set(ancestors([core]))
+    replace = {k: new[k] for k in chosen if k in used}
+    out = vectorize_graph(core, replace)
     assert not any(isinstance(op, Blockwise) for op in _ops(out))
     rng = np.random.default_rng(2)
-    xv, vv = rng.uniform(size=(2, 1, 3, 4, 5)), rng.uniform(size=new_v.type.shape)
-    got = function([new_x, new_v], out, mode="python")(xv, vv)
-    core_fn = function([x, v], core, mode="python")
-    expected = [[core_fn(xv[p, 0], vv[q]) for q in range(3)] for p in range(2)]
-    np.testing.assert_allclose(got, np.array(expected))
+    core_values = {
+        x: rng.uniform(size=(3, 4, 5)),
+        v: rng.uniform(size=v.type.shape),
+        a: A_CORE,
+        i: np.asarray(I_CORE),
+    }
+    batched_values = {
+        x: rng.uniform(size=(2, 1, 3, 4, 5)),
+        v: rng.uniform(size=new[v].type.shape),
+        a: np.stack([A_CORE, A_CORE[::-1], -A_CORE - 1])[None],
+        i: np.array([[0], [-2]]),
+    }
+    inputs = [k for k in (x, v, a, i) if k in used]
+    fn = function([replace.get(k, k) for k in inputs], out, mode="python")
+    got = fn(*[batched_values[k] if k in replace else core_values[k] for k in inputs])
+    core_fn = function(inputs, core, mode="python")
+    batch = np.broadcast_shapes(*[new[k].type.shape[: new[k].ndim - k.ndim] for k in replace])
+    full = {k: np.broadcast_to(batched_values[k], batch + k.type.shape) for k in replace}
+    expected = np.stack(
+        [
+            core_fn(*[full[k][idx] if k in replace else core_values[k] for k in inputs])
+            for idx in np.ndindex(*batch)
+        ]
+    )
+    np.testing.assert_allclose(got, expected.reshape(batch + expected.shape[1:]))

@@ -73,7 +73,20 @@ def _product(rng: np.random.Generator, pool: list[TensorVariable]) -> TensorVari
     return tt.matmul(a, b)
 
 
-STEPS: list[Step] = [_unary, _binary, _axis_op, _layout, _product]
+# An integer input, batched too: an index that differs per batch element.
+INDEX = tt.scalar("i", dtype="int64")
+
+
+def _index(rng: np.random.Generator, pool: list[TensorVariable]) -> TensorVariable | None:
+    x = _pick(rng, pool)
+    n = x.type.shape[0] if x.ndim else None
+    if not n:
+        return None
+    i = INDEX % n  # a valid index for any value of i
+    return x[i] if rng.integers(2) else x[i, None] * x[..., i, None]
+
+
+STEPS: list[Step] = [_unary, _binary, _axis_op, _layout, _product, _index]
 
 
 def _random_graph(
@@ -85,20 +98,24 @@ def _random_graph(
         out = STEPS[int(rng.integers(len(STEPS)))](rng, pool)
         if out is not None:
             pool.append(out)
-    return [x, y], pool[-3:]
+    return [x, y, INDEX], pool[-3:]
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_random_graph_vectorizes_to_the_stacked_core_results(seed: int) -> None:
     rng = np.random.default_rng(seed)
-    (x, y), outputs = _random_graph(rng)
+    (x, y, i), outputs = _random_graph(rng)
     new_x, new_y = tt.tensor("new_x", shape=(2, 3, 4)), tt.tensor("new_y", shape=(3, 1, 4))
+    new_i = tt.tensor("new_i", shape=(3, 1), dtype="int64")
     used = set(ancestors(outputs))
-    batched = vectorize_graph(outputs, {k: v for k, v in {x: new_x, y: new_y}.items() if k in used})
+    replace = {x: new_x, y: new_y, i: new_i}
+    batched = vectorize_graph(outputs, {k: v for k, v in replace.items() if k in used})
     xv, yv = rng.uniform(-1, 1, size=(2, 3, 4)), rng.uniform(-1, 1, size=(3, 1, 4))
-    got = function([new_x, new_y], batched, mode="python", on_unused_input="ignore")(xv, yv)
-    core = function([x, y], outputs, mode="python", on_unused_input="ignore")
-    per_element = [[core(xv[j], yv[i, 0]) for j in range(2)] for i in range(3)]
+    iv = rng.integers(-20, 20, size=(3, 1))
+    fn = function([new_x, new_y, new_i], batched, mode="python", on_unused_input="ignore")
+    got = fn(xv, yv, iv)
+    core = function([x, y, i], outputs, mode="python", on_unused_input="ignore")
+    per_element = [[core(xv[j], yv[k, 0], iv[k, 0]) for j in range(2)] for k in range(3)]
     for k, g in enumerate(got):
         expected = np.array([[np.asarray(r[k]) for r in row] for row in per_element])
         np.testing.assert_allclose(np.broadcast_to(g, expected.shape), expected, rtol=1e-10)

@@ -103,7 +103,7 @@ def _solve_triangular(op: SolveTriangular, g: list[Any], z: list[Any], a: Any, b
         a,
         g[0],
         lower=op.lower,
-        trans=1 - op.trans,
+        trans=0 if op.trans else 1,  # 2 (conjugate) is 1 for the real inputs differentiated
         unit_diagonal=op.unit_diagonal,
         b_ndim=op.b_ndim,
     )

@@ -282,7 +282,9 @@ def _run(
             # A node identical to one rewritten before gets the same result (CSE across rules).
             earlier = rewritten.get(key)
             if earlier is not None and all(_alive(fgraph, v) for v in earlier if v is not None):
-                pairs = [(o, v) for o, v in zip(node.outputs, earlier, strict=True) if v is not None]
+                pairs = [
+                    (o, v) for o, v in zip(node.outputs, earlier, strict=True) if v is not None
+                ]
                 fgraph.replace_all(pairs, reason="merge")
                 continue
         merged[key] = node
@@ -299,7 +301,9 @@ def _run(
                 continue
             _check(rule, pairs)
             if events is not None:
-                events.append(RewriteEvent(rule.name, str(node), [_show(new) for _, new in pairs]))
+                events.append(
+                    RewriteEvent(rule.name, _show_node(node), [_show(new) for _, new in pairs])
+                )
             fgraph.replace_all(pairs, reason=rule.name)
             rewritten[key] = list(result)
             fired += 1
@@ -328,11 +332,15 @@ def _check(rule: Rule, pairs: list[tuple[Variable, Variable]]) -> None:
             )
 
 
-def _show(var: Variable) -> str:
-    if var.owner is None:
+def _show(var: Variable, depth: int = 2) -> str:
+    """`var` as a call expression `Log(Add([1], x))`, `depth` levels deep."""
+    if var.owner is None or depth == 0:
         return str(var)
-    node = var.owner
-    return f"{node.op}({', '.join(str(i) for i in node.inputs)})"
+    return _show_node(var.owner, depth)
+
+
+def _show_node(node: Apply, depth: int = 2) -> str:
+    return f"{node.op}({', '.join(_show(i, depth - 1) for i in node.inputs)})"
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 One pass over the graph. A cluster grows from a root `Elemwise` towards its inputs,
 taking each producer all of whose clients are already in the cluster (so no value is
-computed twice and no cycle appears); producers are considered in decreasing
+computed twice and no cycle appears), or whose other clients come after the root in
+topological order and whose value has the root's shape: that value becomes one more
+output of the composite (multiple outputs). Producers are considered in decreasing
 topological order, so a diamond (`exp(x) * sin(exp(x))`) is fused whole. The cluster
 becomes `Elemwise(Composite(...))`: backends run one loop and `dprint` shows the inner
 graph. One-element constants are inlined into the composite.
@@ -20,6 +22,7 @@ from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.rewrite.engine import RewriteEvent, fits
 from tensorgraft.rewrite.patterns import constant_value
 from tensorgraft.rewrite.pipeline import register_graph_phase
+from tensorgraft.rewrite.rules.shapes import dim_key
 from tensorgraft.tensor.elemwise import Elemwise
 from tensorgraft.tensor.scalar_ops import Composite, ScalarType
 from tensorgraft.tensor.type import TensorType
@@ -55,20 +58,39 @@ def fuse_elemwise(
         taken.update(members)
         if len(members) < 2:
             continue
-        new = _fuse(sorted(members, key=position.__getitem__), root)
+        ordered = sorted(members, key=position.__getitem__)
+        # Values also used outside the cluster become extra outputs of the composite.
+        olds = [
+            *root.outputs,
+            *(o for n in ordered if n is not root for o in _used_outside(fgraph, n, members)),
+        ]
+        new = _fuse(ordered, olds)
         if new is None:
             continue
+        position[new] = position[root]
         if events is not None:
             events.append(RewriteEvent("fuse_elemwise", str(root), [str(new.op)]))
-        fgraph.replace_all(zip(root.outputs, new.outputs, strict=True), reason="fuse_elemwise")
+        fgraph.replace_all(zip(olds, new.outputs, strict=True), reason="fuse_elemwise")
+
+
+def _used_outside(fgraph: FunctionGraph, node: Apply, members: set[Apply]) -> list[Variable]:
+    return [
+        out
+        for out in node.outputs
+        if any(c == "output" or c not in members for c, _ in fgraph.clients[out])
+    ]
 
 
 def _grow(
     fgraph: FunctionGraph, root: Apply, position: dict[Apply, int], taken: set[Apply]
 ) -> set[Apply]:
+    """The cluster of `root`: producers whose values are used inside it only, or also
+    after `root` (in topological order, so no cycle) where they have `root`'s shape."""
     members = {root}
     heap: list[tuple[int, int, Apply]] = []
     pushed: set[Apply] = set()
+    last = position[root]
+    root_keys = [dim_key(root.outputs[0], a) for a in range(root.outputs[0].type.ndim)]  # type: ignore[attr-defined]
 
     def push_producers(node: Apply) -> None:
         for inp in node.inputs:
@@ -77,18 +99,28 @@ def _grow(
                 pushed.add(p)
                 heapq.heappush(heap, (-position[p], id(p), p))
 
+    def joins(node: Apply) -> bool:
+        for out in node.outputs:
+            outside = [c for c, _ in fgraph.clients[out] if c == "output" or c not in members]
+            if not outside:
+                continue
+            if any(c != "output" and position.get(c, last + 1) <= last for c in outside):
+                return False  # read before the cluster is complete: it would make a cycle
+            if [dim_key(out, a) for a in range(out.type.ndim)] != root_keys:  # type: ignore[attr-defined]
+                return False  # the composite computes every output at the full shape
+        return True
+
     push_producers(root)
     while heap and len(members) < MAX_CLUSTER:
         _, _, node = heapq.heappop(heap)
-        clients = [c for out in node.outputs for c, _ in fgraph.clients[out]]
-        if all(c != "output" and c in members for c in clients):
+        if joins(node):
             members.add(node)
             push_producers(node)
     return members
 
 
-def _fuse(members: list[Apply], root: Apply) -> Apply | None:
-    """The composite node computing `root`'s outputs from the cluster's outside inputs."""
+def _fuse(members: list[Apply], outputs: list[Variable]) -> Apply | None:
+    """The composite node computing `outputs` from the cluster's outside inputs."""
     inner: dict[Variable, Variable] = {}
     outer_inputs: list[Variable] = []
     inner_inputs: list[Variable] = []
@@ -115,9 +147,9 @@ def _fuse(members: list[Apply], root: Apply) -> Apply | None:
             expanded[new] = size
     if not outer_inputs:
         return None
-    composite = Composite(inner_inputs, [inner[o] for o in root.outputs])
+    composite = Composite(inner_inputs, [inner[o] for o in outputs])
     new = Elemwise(composite).make_node(*outer_inputs)
-    if not all(fits(o, n) for o, n in zip(root.outputs, new.outputs, strict=True)):
+    if not all(fits(o, n) for o, n in zip(outputs, new.outputs, strict=True)):
         return None
     return new
 

@@ -185,6 +185,22 @@ def _composite_scipy(rng: np.random.Generator) -> Built:
     return [x], [Elemwise(ts.Composite([i0], [expr]))(x)], [uniform(rng, (5,), 0.5, 4)]
 
 
+def _composite_float32_ref(x: Any, y: Any) -> list[Any]:
+    s = sp.expit(x)
+    return [s * _softplus_ref(-x) + np.logaddexp(x, y) - sp.xlogy(y, s) + sp.erf(y)]
+
+
+@case("special.composite.float32", _composite_float32_ref)
+def _composite_float32(rng: np.random.Generator) -> Built:
+    # A fused float32 kernel of special functions: it stays float32 throughout.
+    i0, i1 = ts.ScalarType("float32")(), ts.ScalarType("float32")()
+    s = ts.sigmoid(i0)
+    expr = s * ts.softplus(ts.neg(i0)) + ts.logaddexp(i0, i1) - ts.xlogy(i1, s) + ts.erf(i1)
+    x, y = tt.matrix("x", dtype="float32"), tt.vector("y", shape=(3,), dtype="float32")
+    values = [uniform(rng, (2, 3), -3, 3, "float32"), uniform(rng, (3,), 0.1, 2, "float32")]
+    return [x, y], [Elemwise(ts.Composite([i0, i1], [expr]))(x, y)], values
+
+
 list_ops(
     "special",
     "erf erfc erfcx erfinv erfcinv gamma gammaln digamma polygamma gammainc gammaincc betaln "

@@ -60,15 +60,15 @@ class Cholesky(Op):
         return [tuple(shape)]
 
 
-def cholesky(a: Any, lower: bool = True) -> TensorVariable:
+def cholesky(a: Any, lower: bool = True, *, upper: bool | None = None) -> TensorVariable:
     """The Cholesky factor of (a stack of) Hermitian positive-definite matrices.
 
     `lower=True` gives L with a = L L^H (numpy.linalg.cholesky), else U = L^H
-    (scipy.linalg.cholesky's default). Raises LinAlgError at run time if `a` is not
-    positive definite.
+    (scipy.linalg.cholesky's default); NumPy's `upper` overrides `lower` where given.
+    Raises LinAlgError at run time if `a` is not positive definite.
     """
     a = square_input("cholesky", a)
-    out: TensorVariable = batched(Cholesky(bool(lower)))(a)
+    out: TensorVariable = batched(Cholesky(bool(lower) if upper is None else not upper))(a)
     return out
 
 

@@ -232,7 +232,26 @@ class UfuncOp(ScalarOp):
                 return (dtypes[0],)
             return ufunc_out_dtypes(self.ufunc, tuple(dtypes))
         except TypeError:
-            raise TypeError(f"{self.name} is not defined for {', '.join(dtypes)}") from None
+            raise TypeError(
+                f"{self.name} is not defined for {', '.join(dtypes)}{self._takes(len(dtypes))}"
+            ) from None
+
+    def _takes(self, n: int) -> str:
+        """What the op accepts, for errors: ": it takes integer or float inputs"."""
+        kinds = {"bool": "bool", "int64": "integer", "float64": "float", "complex128": "complex"}
+        accepted = []
+        for dtype, kind in kinds.items():
+            try:
+                ufunc_out_dtypes(self.ufunc, (dtype,) * min(n, 2))
+                accepted.append(kind)
+            except TypeError:
+                pass
+        if not accepted:
+            return ""
+        listed = (
+            ", ".join(accepted[:-1]) + " or " + accepted[-1] if len(accepted) > 1 else accepted[0]
+        )
+        return f": it takes {listed} inputs"
 
     def impl(self, *inputs: Any) -> Any:
         if self.nin == -1:

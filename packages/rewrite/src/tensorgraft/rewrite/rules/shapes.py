@@ -39,9 +39,7 @@ def dim_key(var: Variable, axis: int, budget: list[int] | None = None) -> Any:
         return ("dim", var, axis)
     budget[0] -= 1
     op = node.op
-    if isinstance(op, Elemwise) or (
-        isinstance(op, Blockwise) and axis < var.type.ndim - len(op.outputs_sig[var.index])  # type: ignore[attr-defined]
-    ):
+    if isinstance(op, Elemwise) or (isinstance(op, Blockwise) and _batch_axis(op, var, axis)):
         # A broadcast axis: the inputs' lengths, ignoring those of length 1.
         keys = {dim_key(i, axis, budget) for i in node.inputs}
         keys.discard(1)
@@ -52,6 +50,11 @@ def dim_key(var: Variable, axis: int, budget: list[int] | None = None) -> Any:
     if isinstance(op, Alloc):
         return length_key(node.inputs[1 + axis], budget)
     return ("dim", var, axis)
+
+
+def _batch_axis(op: Blockwise, var: Variable, axis: int) -> bool:
+    core_ndim = len(op.outputs_sig[var.index or 0])
+    return axis < var.type.ndim - core_ndim  # type: ignore[attr-defined]
 
 
 def length_key(n: Variable, budget: list[int] | None = None) -> Any:
@@ -160,7 +163,11 @@ def _entry_keys(vec: Variable) -> list[Any] | None:
         keys: list[Any] = []
         for part in node.inputs:
             owner = part.owner
-            if owner is None or not isinstance(owner.op, DimShuffle) or owner.op.new_order != ("x",):
+            if (
+                owner is None
+                or not isinstance(owner.op, DimShuffle)
+                or owner.op.new_order != ("x",)
+            ):
                 return None
             keys.append(length_key(owner.inputs[0]))
         return keys

@@ -75,9 +75,7 @@ def lift_subtensor_through_blockwise(fgraph: FunctionGraph, node: Apply) -> Rule
     return [new] if fits(node.outputs[0], new) else None
 
 
-def _lifted(
-    inner: Apply, x: Variable, op: Subtensor, index: list[Variable]
-) -> Variable | None:
+def _lifted(inner: Apply, x: Variable, op: Subtensor, index: list[Variable]) -> Variable | None:
     groups = group_inputs(op.idx_list, index)
     new_inputs = []
     for inp in inner.inputs:

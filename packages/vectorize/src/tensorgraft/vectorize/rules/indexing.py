@@ -1,10 +1,10 @@
 """Indexing: the batch dimensions stay in front, indexed by full slices.
 
-Batched integer indices pick a different entry per batch element: the basic index
-becomes one advanced index, the batch axes indexed by aranges (a gather). Batched slice
-bounds may give each element its own length, and batched array indices are batched by
-Blockwise, which stacks the results when the lengths agree and raises (a ragged result)
-when not.
+Batched integer and array indices pick different entries per batch element: the key
+becomes one advanced key whose batch axes are indexed by aranges, a gather (or, for
+set/inc, a scatter). Batched slice bounds and masks may give each element its own
+length: Blockwise batches those, stacking the results when the lengths agree and
+raising (a ragged result) when not.
 """
 
 from __future__ import annotations
@@ -141,10 +141,7 @@ def _inc_subtensor(
 def _pad_value(op: IncSubtensor, node: Apply, vb: TensorVariable, b: int) -> TensorVariable:
     """The batched value `vb` with its core padded on the left to the rank of x[idx]."""
     indexed_ndim = node.inputs[0].type.ndim - sum(e == INT for e in op.idx_list)  # type: ignore[attr-defined]
-    pad = indexed_ndim - node.inputs[1].type.ndim  # type: ignore[attr-defined]
-    if not pad:
-        return vb
-    return DimShuffle(vb.ndim, (*range(b), *("x",) * pad, *range(b, vb.ndim)))(vb)
+    return _pad_after_batch(vb, b, indexed_ndim - node.inputs[1].type.ndim)  # type: ignore[attr-defined]
 
 
 def _basic_output_dims(
@@ -198,60 +195,77 @@ def _advanced_subtensor(
 def _batched_advanced_subtensor(
     op: AdvancedSubtensor, node: Apply, x: Variable, *index: Variable
 ) -> Sequence[Variable]:
-    """x[arrays] with batched arrays -> batched_x[arange(B), arrays]: one gather. The
-    arange of each batch axis and the arrays (their core axes padded to one rank)
-    broadcast to (batch, core block), which NumPy puts first."""
+    """x[arrays] with batched arrays -> batched_x[arange(B), arrays]: one gather."""
     if MASK in op.idx_list or _slice_bounds_batched(op.idx_list, node, [x, *index], 1):
         return blockwise_rule(op, node, x, *index)  # masks and slice bounds may be ragged
-    core_index = node.inputs[1:]
     b, (xb, *aligned) = align_batch(node, [x, *index])
-    values = group_inputs(op.idx_list, core_index)
-    m = max(v.type.ndim for e, v in zip(op.idx_list, values, strict=True) if e in (INT, ARRAY))
+    key, arrays, m, before = _batched_array_key(op.idx_list, node.inputs[1:], index, aligned, xb, b)
+    out = AdvancedSubtensor(key)(xb, *arrays)
+    if not before:
+        return [out]  # (batch, block, rest), as in the core
+    # The core keeps its block after `before` axes: move them in front of it.
+    order = (*range(b), *range(b + m, b + m + before), *range(b, b + m))
+    return [DimShuffle(out.ndim, (*order, *range(b + m + before, out.ndim)))(out)]
+
+
+def _batched_array_key(
+    idx_list: Sequence[IndexEntry],
+    core_index: Sequence[Variable],
+    index: Sequence[Variable],
+    aligned: Sequence[TensorVariable],
+    xb: TensorVariable,
+    b: int,
+) -> tuple[tuple[IndexEntry, ...], list[Variable], int, int]:
+    """The key that picks, in each batch element of `xb`, what the element's own arrays
+    name: an arange per batch axis, then the core key with integers as arrays, each array
+    padded so that all broadcast to (batch, core block), which NumPy puts first.
+
+    Returns the key, its inputs, the rank of the core block and how many axes the core
+    result has before its block (nonzero only where the core keeps the block in place)."""
+    values = group_inputs(idx_list, core_index)
+    m = max(v.type.ndim for e, v in zip(idx_list, values, strict=True) if e in (INT, ARRAY))
     lengths = shape_tuple(xb)[:b]
     arrays: list[Variable] = [
         DimShuffle(1, (*("x",) * a, 0, *("x",) * (b - a - 1 + m)))(arange(lengths[a]))
         for a in range(b)
     ]
     k = 0
-    for e in op.idx_list:
+    for e in idx_list:
         n = n_inputs(e)
         if e in (INT, ARRAY):
-            v, core_ndim = aligned[k], core_index[k].type.ndim  # type: ignore[attr-defined]
-            pad = m - core_ndim  # core index axes right-aligned after the batch
-            order = (*range(b), *("x",) * pad, *range(b, v.ndim))
-            arrays.append(DimShuffle(v.ndim, order)(v) if pad else v)
+            pad = m - core_index[k].type.ndim  # type: ignore[attr-defined]
+            arrays.append(_pad_after_batch(aligned[k], b, pad))
         else:
             arrays.extend(index[k : k + n])  # unbatched slice bounds
         k += n
-    entries = tuple(ARRAY if e == INT else e for e in op.idx_list)
-    out = AdvancedSubtensor((ARRAY,) * b + entries)(xb, *arrays)
-    first = next(k for k, e in enumerate(op.idx_list) if e in (INT, ARRAY))
-    before = sum(isinstance(e, SliceSpec) or e == NEWAXIS for e in op.idx_list[:first])
-    if not _adjacent(op.idx_list) or not before:
-        return [out]  # (batch, block, rest), as the core puts its block first
-    # The core keeps its block after `before` axes: move them in front of it.
-    order = (
-        *range(b),
-        *range(b + m, b + m + before),
-        *range(b, b + m),
-        *range(b + m + before, out.ndim),
-    )
-    return [DimShuffle(out.ndim, order)(out)]
+    key = (ARRAY,) * b + tuple(ARRAY if e == INT else e for e in idx_list)
+    first = next(k for k, e in enumerate(idx_list) if e in (INT, ARRAY))
+    spans = sum(isinstance(e, SliceSpec) or e == NEWAXIS for e in idx_list[:first])
+    return key, arrays, m, spans if _adjacent(idx_list) else 0
 
 
 @vectorize_node.register(AdvancedIncSubtensor)
 def _advanced_inc_subtensor(
     op: AdvancedIncSubtensor, node: Apply, x: Variable, v: Variable, *index: Variable
 ) -> Sequence[Variable]:
-    if _indices_batched(node, [x, v, *index], 2):
-        return blockwise_rule(op, node, x, v, *index)
-    # inc(x[idx], v) -> inc(batched_x[:, ..., :, idx], v laid out like batched_x[..., idx])
     core_x, core_v, core_index = node.inputs[0], node.inputs[1], node.inputs[2:]
-    b, (xb, vb) = align_batch(node, [x, v])
     target = len(static_shape(core_x, op.idx_list, core_index))  # type: ignore[arg-type]
-    pad = target - core_v.type.ndim  # type: ignore[attr-defined]
-    if pad:
-        vb = DimShuffle(vb.ndim, (*range(b), *("x",) * pad, *range(b, vb.ndim)))(vb)
+    if _indices_batched(node, [x, v, *index], 2):
+        if MASK in op.idx_list or _slice_bounds_batched(op.idx_list, node, [x, v, *index], 2):
+            return blockwise_rule(op, node, x, v, *index)  # may be ragged
+        # inc(x[arrays], v) with batched arrays -> inc(batched_x[arange(B), arrays], v)
+        b, (xb, vb, *aligned) = align_batch(node, [x, v, *index])
+        vb = _pad_after_batch(vb, b, target - core_v.type.ndim)  # type: ignore[attr-defined]
+        # Every batch element writes to its own x: x needs the full batch shape.
+        xb = broadcast_batch([xb, vb, *aligned], b)[0]
+        key, arrays, m, before = _batched_array_key(op.idx_list, core_index, index, aligned, xb, b)
+        if before:  # v follows the core layout (batch, before, block, rest): block first
+            order = (*range(b), *range(b + before, b + before + m), *range(b, b + before))
+            vb = DimShuffle(vb.ndim, (*order, *range(b + before + m, vb.ndim)))(vb)
+        return [AdvancedIncSubtensor(key, op.set_instead_of_inc)(xb, vb, *arrays)]
+    # inc(x[idx], v) -> inc(batched_x[:, ..., :, idx], v laid out like batched_x[..., idx])
+    b, (xb, vb) = align_batch(node, [x, v])
+    vb = _pad_after_batch(vb, b, target - core_v.type.ndim)  # type: ignore[attr-defined]
     # Every batch element of x is written to: x needs the full batch shape.
     xb = broadcast_batch([xb, vb], b)[0]
     if not _adjacent(op.idx_list):
@@ -261,3 +275,10 @@ def _advanced_inc_subtensor(
         vb = DimShuffle(vb.ndim, order)(vb)
     new_op = AdvancedIncSubtensor((FULL_SLICE,) * b + op.idx_list, op.set_instead_of_inc)
     return [new_op(xb, vb, *index)]
+
+
+def _pad_after_batch(v: TensorVariable, b: int, pad: int) -> TensorVariable:
+    """`v` with `pad` axes of length 1 between its b batch axes and its core axes."""
+    if not pad:
+        return v
+    return DimShuffle(v.ndim, (*range(b), *("x",) * pad, *range(b, v.ndim)))(v)

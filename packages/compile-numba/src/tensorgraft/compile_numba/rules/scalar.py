@@ -1,0 +1,168 @@
+"""Scalar ops as Numba expressions over scalars (used inside Elemwise / Composite loops).
+
+Each rule gives expressions in the op's *output* dtypes: the caller wraps them in a cast
+(`np.float32(...)`), so NumPy's dtype rules hold even where Numba computes wider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tensorgraft.tensor.scalar_ops import arithmetic as ar
+from tensorgraft.tensor.scalar_ops import basic as sb
+from tensorgraft.tensor.scalar_ops import special as sp
+from tensorgraft.compile_numba.codegen import np_dtype
+from tensorgraft.compile_numba.registry import scalar_impl
+
+# NumPy ufuncs Numba compiles on scalars (the ones our scalar ops use).
+NUMBA_UFUNCS = frozenset(
+    """add subtract multiply true_divide floor_divide power negative maximum minimum
+    exp log log1p sin cos equal not_equal less less_equal greater greater_equal
+    remainder absolute sign reciprocal square sqrt floor ceil trunc isnan isinf isfinite
+    logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
+    invert left_shift right_shift conjugate exp2 expm1 log2 log10 tan arcsin arccos
+    arctan arctan2 sinh cosh tanh arcsinh arccosh arctanh logaddexp logaddexp2""".split()
+)
+
+Exprs = list[str] | str
+
+
+def _kind(dtype: str) -> str:
+    return np.dtype(dtype).kind
+
+
+@scalar_impl.register(sb.UfuncOp)
+def _ufunc(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    fn = op.ufunc
+    name = getattr(fn, "__name__", "")
+    if not isinstance(fn, np.ufunc) or name not in NUMBA_UFUNCS:
+        return f"{op.name} is computed by {name or fn!r}, which Numba does not compile"
+    if name in ("bitwise_and", "bitwise_or", "bitwise_xor", "invert") and _kind(ins[0]) == "b":
+        return [_bool_bits(name, args)]
+    if op.nin == -1:
+        # Fold left to right, casting each partial result as NumPy would type it.
+        acc = args[0]
+        for a in args[1:]:
+            acc = f"np.{name}({acc}, {a})"
+        return [acc]
+    return [f"np.{name}({', '.join(args)})"]
+
+
+def _bool_bits(name: str, args: Sequence[str]) -> str:
+    # Numba has no bitwise ufunc loops on bools; these are the logical ones.
+    logical = {"bitwise_and": "and", "bitwise_or": "or", "bitwise_xor": "!="}
+    if name == "invert":
+        return f"(not {args[0]})"
+    return f"(bool({args[0]}) {logical[name]} bool({args[1]}))"
+
+
+@scalar_impl.register(sb.Switch)
+def _switch(op: sb.Switch, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    c, a, b = args
+    cast = np_dtype(outs[0])
+    return [f"({cast}({a}) if {c} else {cast}({b}))"]
+
+
+@scalar_impl.register(sb.Cast)
+def _cast(op: sb.Cast, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    src, dst = _kind(ins[0]), _kind(op.dtype)
+    if src == "c" and dst != "c":
+        return f"casting complex {ins[0]} to {op.dtype} (NumPy drops the imaginary part)"
+    if dst == "b":
+        return [f"({args[0]} != 0)"]
+    return [args[0]]  # the caller casts to the output dtype
+
+
+@scalar_impl.register(ar.Clip)
+def _clip(op: ar.Clip, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    if _kind(outs[0]) == "c":
+        return "clip of complex numbers"
+    x, lo, hi = args
+    return [f"np.minimum(np.maximum({x}, {lo}), {hi})"]
+
+
+@scalar_impl.register(ar.Round)
+def _round(op: ar.Round, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    if op.decimals != 0 or _kind(ins[0]) not in "f":
+        return "round with decimals or of non-float dtypes"
+    return [f"np.rint({args[0]})"]
+
+
+@scalar_impl.register(ar.Real, ar.Imag, ar.Angle)
+def _parts(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    x = args[0]
+    complex_in = _kind(ins[0]) == "c"
+    if isinstance(op, ar.Real):
+        return [f"{x}.real" if complex_in else x]
+    if isinstance(op, ar.Imag):
+        return [f"{x}.imag" if complex_in else "0"]
+    # angle: the argument of a complex number; 0 or pi for reals (NumPy's arctan2(0, x)).
+    if complex_in:
+        return [f"math.atan2({x}.imag, {x}.real)"]
+    return [f"math.atan2(0.0, float({x}))"]
+
+
+# Special functions: Numba has math.erf/erfc/gamma/lgamma for floats.
+_MATH = {sp.Erf: "math.erf", sp.Erfc: "math.erfc", sp.Gamma: "math.gamma", sp.GammaLn: "math.lgamma"}
+
+
+@scalar_impl.register(*_MATH)
+def _math(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    if _kind(outs[0]) != "f":
+        return f"{op.name} of {ins[0]}"
+    return [f"{_MATH[type(op)]}(float({args[0]}))"]
+
+
+@scalar_impl.register(sp.Sigmoid)
+def _sigmoid(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    if _kind(outs[0]) != "f":
+        return f"sigmoid of {ins[0]}"
+    return [f"sigmoid_f({np_dtype(outs[0])}({args[0]}))"]
+
+
+@scalar_impl.register(sp.Softplus)
+def _softplus(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    if _kind(outs[0]) != "f":
+        return f"softplus of {ins[0]}"
+    return [f"np.logaddexp({np_dtype(outs[0])}(0), {np_dtype(outs[0])}({args[0]}))"]
+
+
+@scalar_impl.register(sp.Log1mexp)
+def _log1mexp(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    if _kind(outs[0]) != "f":
+        return f"log1mexp of {ins[0]}"
+    return [f"log1mexp_f({np_dtype(outs[0])}({args[0]}))"]
+
+
+@scalar_impl.register(sp.Logit)
+def _logit(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    if _kind(outs[0]) != "f":
+        return f"logit of {ins[0]}"
+    x = f"{np_dtype(outs[0])}({args[0]})"
+    return [f"np.log({x} / (1 - {x}))"]
+
+
+@scalar_impl.register(sp.XLogY, sp.XLog1pY)
+def _xlogy(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+    if _kind(outs[0]) != "f":
+        return f"{op.name} of {ins[0]}, {ins[1]}"
+    cast = np_dtype(outs[0])
+    x, y = f"{cast}({args[0]})", f"{cast}({args[1]})"
+    log = "np.log1p" if isinstance(op, sp.XLog1pY) else "np.log"
+    # x * log(y), 0 where x == 0 (even where log(y) is -inf), NaN where y is NaN.
+    return [f"({cast}(0) if {x} == 0 and not np.isnan({y}) else {x} * {log}({y}))"]
+
+
+for _t, _why in [
+    (sp.Erfcx, "erfcx: no Numba implementation yet (scipy.special)"),
+    (sp.Erfinv, "erfinv: no Numba implementation yet (scipy.special)"),
+    (sp.Erfcinv, "erfcinv: no Numba implementation yet (scipy.special)"),
+    (sp.Digamma, "digamma: no Numba implementation yet (scipy.special)"),
+    (sp.Polygamma, "polygamma: no Numba implementation yet (scipy.special)"),
+    (sp.GammaInc, "gammainc: no Numba implementation yet (scipy.special)"),
+    (sp.GammaIncC, "gammaincc: no Numba implementation yet (scipy.special)"),
+    (sp.BetaLn, "betaln: no Numba implementation yet (scipy.special)"),
+]:
+    scalar_impl.python_callback(_t, _why)
