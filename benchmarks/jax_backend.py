@@ -247,11 +247,11 @@ def child(case_name: str, engine: str, budget_s: float) -> dict[str, Any]:
     arrays = case.inputs(np.random.default_rng(0))
     start = time.perf_counter()
     if engine == "jax.jit":
-        import jax  # noqa: F401
+        import jax
     elif engine == "tensorgraft[jax]":
         import jax  # noqa: F401
 
-        import tensorgraft.compile_jax  # noqa: F401
+        import tensorgraft.compile_jax
         import tensorgraft.tensor  # noqa: F401
     else:
         import pytensor  # noqa: F401
@@ -277,7 +277,10 @@ def available(engine: str) -> bool:
         engine, "pytensor"
     )
     try:
-        return importlib.util.find_spec(module) is not None and importlib.util.find_spec("jax") is not None
+        return (
+            importlib.util.find_spec(module) is not None
+            and importlib.util.find_spec("jax") is not None
+        )
     except ModuleNotFoundError:
         return False
 
@@ -318,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.cases.split(","):
         case = CASES[name]
         print(f"\n{name}: {case.formula}")
-        print(f"  {'engine':<18} {'first result':>13} {'steady':>10} {'first/jax':>10} {'steady/jax':>11}")
+        header = ("engine", "first result", "steady", "first/jax", "steady/jax")
+        print("  {:<18} {:>13} {:>10} {:>10} {:>11}".format(*header))
         rows: dict[str, dict[str, Any]] = {}
         for engine in args.engines.split(","):
             if not available(engine):

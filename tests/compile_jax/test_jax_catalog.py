@@ -10,9 +10,13 @@ import numpy as np
 import pytest
 
 from tensorgraft.compile import function
-from tensorgraft.compile_jax import JaxBackend, JaxNotImplementedError, JaxUntraceableError
+from tensorgraft.compile_jax import (
+    JaxBackend,
+    JaxNotImplementedError,
+    JaxUntraceableError,
+    coverage,
+)
 from tensorgraft.compile_jax import backend as jax_backend
-from tensorgraft.compile_jax import coverage
 from tensorgraft.tensor import catalog
 
 # Output shapes that depend on values: refused when compiling, naming the op.

@@ -88,12 +88,6 @@ def test_python_integer_out_of_range_overflows_as_in_numpy(fn: Callable[..., Any
         fn(x, 300)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="as_elemwise_inputs (tensor/elemwise.py) raises OverflowError for a Python int "
-    "beyond int8 even where the op has no integer loop; NumPy converts it to the float loop's "
-    "dtype (float16 for int8)",
-)
 @pytest.mark.parametrize(
     ("fn", "numpy_fn"),
     [(tt.arctan2, np.arctan2), (tt.logaddexp, np.logaddexp), (tt.logaddexp2, np.logaddexp2)],

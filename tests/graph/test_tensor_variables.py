@@ -119,3 +119,10 @@ def test_numpy_methods_pass_their_options_on() -> None:
     assert tr.dtype == np.float32 and np.isclose(tr, np.trace(v[0]))
     with pytest.raises(ValueError, match="mT needs at least 2 dimensions; w has 1"):
         _ = tt.vector("w").mT
+
+
+def test_python_round_rounds_half_to_even() -> None:
+    x = tt.vector("x")
+    v = np.array([0.5, 1.5, 2.675, -2.5])
+    np.testing.assert_array_equal(round(x).eval({x: v}), np.round(v))
+    np.testing.assert_array_equal(round(x, 2).eval({x: v}), np.round(v, 2))

@@ -212,7 +212,10 @@ def test_batched_alloc_length_stacks_or_raises_naming_the_variable() -> None:
     filled = tt.alloc(v, n, 3)
     filled.name = "filled"
     new_n = tt.vector("new_n", dtype="int64")
-    fn = function([v, new_n], vectorize_graph(filled, {n: new_n}), mode="python")
+    batched = vectorize_graph(filled, {n: new_n})
+    # The batched node says where the user wrote the core one.
+    assert batched.name == "filled" and batched.owner.site == filled.owner.site  # type: ignore[union-attr]
+    fn = function([v, new_n], batched, mode="python")
     vv = np.array([1.0, 2.0, 3.0])
     np.testing.assert_array_equal(fn(vv, np.array([2, 2])), np.broadcast_to(vv, (2, 2, 3)))
     with pytest.raises(

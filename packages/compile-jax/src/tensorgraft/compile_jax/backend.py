@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from tensorgraft.compile.backends import Thunk
+from tensorgraft.compile_jax.registry import jax_impl
 from tensorgraft.graph.basic import Apply, Constant, Variable
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.graph.utils import describe, format_site
-from tensorgraft.compile_jax.registry import jax_impl
 
 
 class JaxUntraceableError(ValueError):
@@ -126,9 +126,9 @@ def build_function(fgraph: FunctionGraph, static_positions: Sequence[int], folde
     inputs = list(fgraph.inputs)
     outputs = list(fgraph.outputs)
     static = set(static_positions)
-    constants = {
-        v: v.data for node in order for v in node.inputs if isinstance(v, Constant)
-    } | {v: v.data for v in outputs if isinstance(v, Constant)}
+    constants = {v: v.data for node in order for v in node.inputs if isinstance(v, Constant)} | {
+        v: v.data for v in outputs if isinstance(v, Constant)
+    }
 
     def graph_fn(*values: Any) -> list[Any]:
         env: dict[Variable, Any] = dict(constants)

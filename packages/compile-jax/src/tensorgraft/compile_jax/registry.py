@@ -15,6 +15,7 @@ Elemwise looks up its scalar op in `scalar_impl` (keyed by scalar op type):
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -126,3 +127,18 @@ class ScalarImplTable:
 
 jax_impl = JaxImplTable()
 scalar_impl = ScalarImplTable()
+
+
+class LazyModule:
+    """A module imported on first attribute access: `jax.scipy.*` costs ~0.1 s to import,
+    which a graph without special functions or solvers should not pay."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+jss = LazyModule("jax.scipy.special")
+jsl = LazyModule("jax.scipy.linalg")

@@ -172,7 +172,7 @@ def draw(
         return ints(rng, shape, int(lo), int(hi), dtype)
     if kind == "c":
         re, im = uniform(rng, shape, lo, hi), uniform(rng, shape, lo, hi)
-        return (re + 1j * im).astype(dtype)
+        return np.asarray((re + 1j * im).astype(dtype))  # 0-d: an array, not a NumPy scalar
     return uniform(rng, shape, lo, hi, dtype)
 
 

@@ -94,12 +94,30 @@ def as_elemwise_inputs(
             result.append(c)
         elif scalar_op is not None and _exceeds(x, target):
             exact = _exact_dtype(x)
-            if not _same_output_dtypes(scalar_op, dtypes, k, exact.name):
+            if _same_output_dtypes(scalar_op, dtypes, k, exact.name):
+                result.append(constant(x, dtype=exact))
+                continue
+            loop = _float_loop_dtype(scalar_op, dtypes)
+            if loop is None:
                 raise OverflowError(f"Python integer {x} out of bounds for {target}")
-            result.append(constant(x, dtype=exact))
+            # An op without an integer loop (arctan2) computes in a float dtype: NumPy casts
+            # the number to it, overflowing to inf as NumPy does (float16 for int8 operands).
+            with np.errstate(over="ignore"):
+                result.append(constant(np.asarray(x, dtype=loop)))
         else:
             result.append(_weak_constant(x, target, strong))  # type: ignore[arg-type]
     return result
+
+
+def _float_loop_dtype(scalar_op: ScalarOp, dtypes: list[str]) -> np.dtype[Any] | None:
+    """The float dtype an op with no integer loop computes in for integer `dtypes`, else None."""
+    try:
+        outs = {np.dtype(d) for d in scalar_op.output_dtypes(*dtypes)}
+    except TypeError:
+        return None
+    if len(outs) != 1 or next(iter(outs)).kind != "f":
+        return None
+    return next(iter(outs))
 
 
 def _same_output_dtypes(scalar_op: ScalarOp, dtypes: list[str], k: int, dtype: str) -> bool:
@@ -175,7 +193,7 @@ class Elemwise(Op):
         try:
             dtypes = self.scalar_op.output_dtypes(*[t.dtype for t in tensors])
         except TypeError as err:
-            names = ", ".join(describe(t) for t in tensors)
+            names = ", ".join(describe(t) for t in operands)
             raise TypeError(f"{self}: {err} (inputs: {names})") from None
         outputs = [TensorType(d, shape)() for d in dtypes]
         return Apply(self, tensors, outputs)

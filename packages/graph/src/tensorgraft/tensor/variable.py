@@ -234,6 +234,10 @@ class TensorVariable(Variable):
         """A 1-d copy of this array (numpy.ndarray.flatten)."""
         return _tt().flatten(self)
 
+    def __round__(self, ndigits: int | None = None) -> Any:
+        """`round(x)` / `round(x, n)`: round half to even, as NumPy arrays do."""
+        return _tt().round(self, ndigits or 0)
+
     def ravel(self) -> Any:
         """This array as 1-d (numpy.ravel)."""
         return _tt().flatten(self)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -51,10 +52,11 @@ def fuse_elemwise(
     order = fgraph.toposort()
     position = {node: k for k, node in enumerate(order)}
     taken: set[Apply] = set()
+    memo: dict[tuple[Variable, int], Any] = {}  # lengths (dim_key) of values
     for root in reversed(order):
         if root in taken or not _fusable(root):
             continue
-        members = _grow(fgraph, root, position, taken)
+        members = _grow(fgraph, root, position, taken, memo)
         taken.update(members)
         if len(members) < 2:
             continue
@@ -82,7 +84,11 @@ def _used_outside(fgraph: FunctionGraph, node: Apply, members: set[Apply]) -> li
 
 
 def _grow(
-    fgraph: FunctionGraph, root: Apply, position: dict[Apply, int], taken: set[Apply]
+    fgraph: FunctionGraph,
+    root: Apply,
+    position: dict[Apply, int],
+    taken: set[Apply],
+    memo: dict[tuple[Variable, int], Any],
 ) -> set[Apply]:
     """The cluster of `root`: producers whose values are used inside it only, or also
     after `root` (in topological order, so no cycle) where they have `root`'s shape."""
@@ -90,7 +96,9 @@ def _grow(
     heap: list[tuple[int, int, Apply]] = []
     pushed: set[Apply] = set()
     last = position[root]
-    root_keys = [dim_key(root.outputs[0], a) for a in range(root.outputs[0].type.ndim)]  # type: ignore[attr-defined]
+
+    def keys(var: Variable) -> list[Any]:
+        return [dim_key(var, a, memo=memo) for a in range(var.type.ndim)]  # type: ignore[attr-defined]
 
     def push_producers(node: Apply) -> None:
         for inp in node.inputs:
@@ -106,7 +114,7 @@ def _grow(
                 continue
             if any(c != "output" and position.get(c, last + 1) <= last for c in outside):
                 return False  # read before the cluster is complete: it would make a cycle
-            if [dim_key(out, a) for a in range(out.type.ndim)] != root_keys:  # type: ignore[attr-defined]
+            if out.type != root.outputs[0].type or keys(out) != keys(root.outputs[0]):
                 return False  # the composite computes every output at the full shape
         return True
 

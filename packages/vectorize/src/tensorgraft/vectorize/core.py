@@ -232,6 +232,7 @@ def vectorize_graph(
     for old in memo:
         if old not in used:
             raise ValueError(f"vectorize_graph: {describe(old)} is not part of the graph")
+    existing = used | set(ancestors(list(memo.values())))  # the user's, never relabelled
     for node in io_toposort(list(memo), outs):
         new_inputs = [memo.get(i, i) for i in node.inputs]
         if all(n is o for n, o in zip(new_inputs, node.inputs, strict=True)):
@@ -248,7 +249,7 @@ def vectorize_graph(
                 f"not {len(node.outputs)}"
             )
         for old, new in zip(node.outputs, new_outputs, strict=True):
-            if new.owner is not None and new not in used:  # made by the rule
+            if new.owner is not None and new not in existing:  # made by the rule
                 if new.name is None:
                     new.name = old.name
                 # Errors about the batched node point where the user wrote the core one.

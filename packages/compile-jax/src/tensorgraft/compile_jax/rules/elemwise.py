@@ -13,15 +13,14 @@ import math
 from typing import Any
 
 import jax.numpy as jnp
-import jax.scipy.special as jss
 import numpy as np
 
-from tensorgraft.compile_jax.registry import jax_impl, scalar_impl
+from tensorgraft.compile_jax.registry import jax_impl, jss, scalar_impl
 from tensorgraft.graph.basic import Apply, Constant
 from tensorgraft.graph.traversal import io_toposort
-from tensorgraft.tensor.scalar_ops import basic as ts
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
 from tensorgraft.tensor.scalar_ops import arithmetic as ar
+from tensorgraft.tensor.scalar_ops import basic as ts
 from tensorgraft.tensor.scalar_ops import special as sp
 from tensorgraft.tensor.scalar_ops import transcendental as tr
 from tensorgraft.tensor.scalar_ops.composite import Composite
@@ -119,27 +118,33 @@ for _op, _fn in [
 ]:
     reg(_op)(_fn)
 
+
 # -- special functions (JAX computes them for real numbers only) -----------------------------
-for _op, _fn in [
-    (sp.Erf, jss.erf),
-    (sp.Erfc, jss.erfc),
-    (sp.Erfcx, jss.erfcx),
-    (sp.Erfinv, jss.erfinv),
-    (sp.Gamma, jss.gamma),
-    (sp.GammaLn, jss.gammaln),
-    (sp.Digamma, jss.digamma),
-    (sp.GammaInc, jss.gammainc),
-    (sp.GammaIncC, jss.gammaincc),
-    (sp.BetaLn, jss.betaln),
-    (sp.Sigmoid, jss.expit),
-    (sp.Logit, jss.logit),
-    (sp.XLogY, jss.xlogy),
-    (sp.XLog1pY, jss.xlog1py),
+def _special(name: str) -> Any:
+    return lambda *xs: getattr(jss, name)(*xs)
+
+
+for _op, _name in [
+    (sp.Erf, "erf"),
+    (sp.Erfc, "erfc"),
+    (sp.Erfcx, "erfcx"),
+    (sp.Erfinv, "erfinv"),
+    (sp.Gamma, "gamma"),
+    (sp.GammaLn, "gammaln"),
+    (sp.Digamma, "digamma"),
+    (sp.GammaInc, "gammainc"),
+    (sp.GammaIncC, "gammaincc"),
+    (sp.BetaLn, "betaln"),
+    (sp.Sigmoid, "expit"),
+    (sp.Logit, "logit"),
+    (sp.XLogY, "xlogy"),
+    (sp.XLog1pY, "xlog1py"),
 ]:
-    reg(_op, real_only=True)(_fn)
+    reg(_op, real_only=True)(_special(_name))
 reg(sp.LogAddExp)(jnp.logaddexp)
 reg(sp.LogAddExp2)(jnp.logaddexp2)
-reg(sp.Softplus)(lambda x: jnp.logaddexp(jnp.zeros((), x.dtype), x))
+# log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow, and e^x (not 0) for very negative x.
+reg(sp.Softplus)(lambda x: jnp.maximum(x, 0) + jnp.log1p(jnp.exp(-jnp.abs(x))))
 
 
 @reg(sp.Erfcinv, real_only=True)
@@ -176,7 +181,9 @@ def _input_dtypes(op: Any, in_dtypes: list[str], out_dtype: str) -> list[str | N
     return [out_dtype] * len(in_dtypes)
 
 
-def apply_scalar(op: Any, in_dtypes: list[str], out_dtypes: list[str], args: list[Any]) -> list[Any]:
+def apply_scalar(
+    op: Any, in_dtypes: list[str], out_dtypes: list[str], args: list[Any]
+) -> list[Any]:
     """Compute scalar op `op` on broadcastable arrays, with NumPy's dtypes."""
     if isinstance(op, Composite):
         return _composite(op, args)
@@ -184,10 +191,18 @@ def apply_scalar(op: Any, in_dtypes: list[str], out_dtypes: list[str], args: lis
     if impl is None:
         raise NotImplementedError(f"jax backend: no JAX translation for scalar op {op}")
     casts = _input_dtypes(op, in_dtypes, out_dtypes[0])
-    args = [a if c is None else jnp.asarray(a).astype(c) for a, c in zip(args, casts, strict=True)]
+    args = [_cast(a, c) for a, c in zip(args, casts, strict=True)]
     outs = impl(op, *args)
     outs = [outs] if len(out_dtypes) == 1 else list(outs)
     return [jnp.asarray(o).astype(d) for o, d in zip(outs, out_dtypes, strict=True)]
+
+
+def _cast(value: Any, dtype: str | None) -> Any:
+    if dtype is None:
+        return value
+    if isinstance(value, np.ndarray | np.generic):  # a constant: cast it now, not at run time
+        return np.asarray(value, dtype=dtype)
+    return value.astype(dtype)
 
 
 def _composite(op: Composite, args: list[Any]) -> list[Any]:
@@ -236,11 +251,10 @@ def _elemwise(op: Elemwise, node: Apply, *inputs: Any) -> Any:
 
 @jax_impl.register(DimShuffle)
 def _dimshuffle(op: DimShuffle, node: Apply, x: Any) -> Any:
-    y = jnp.transpose(x, (*op.kept, *op.dropped)) if op.dropped or op.kept != tuple(
-        range(len(op.kept))
-    ) else x
+    y = (
+        jnp.transpose(x, (*op.kept, *op.dropped))
+        if op.dropped or op.kept != tuple(range(len(op.kept)))
+        else x
+    )
     shape = tuple(1 if a == "x" else jnp.shape(x)[a] for a in op.new_order)
     return jnp.reshape(y, shape)
-
-
-

@@ -6,10 +6,9 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import jax.scipy.linalg as jsl
 import numpy as np
 
-from tensorgraft.compile_jax.registry import jax_impl
+from tensorgraft.compile_jax.registry import jax_impl, jsl
 from tensorgraft.graph.basic import Apply
 from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.linalg.decompositions import QR, SVD, Cholesky, Eigh
@@ -46,9 +45,7 @@ def _cholesky(op: Cholesky, node: Apply, a: Any) -> Any:
 
 @jax_impl.register(Eigh)
 def _eigh(op: Eigh, node: Apply, a: Any) -> Any:
-    w, v = jnp.linalg.eigh(
-        _inexact(node, a), UPLO="L" if op.lower else "U", symmetrize_input=False
-    )
+    w, v = jnp.linalg.eigh(_inexact(node, a), UPLO="L" if op.lower else "U", symmetrize_input=False)
     return [w, v]
 
 

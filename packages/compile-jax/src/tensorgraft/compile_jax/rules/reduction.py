@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
-import jax.scipy.special as jss
 
-from tensorgraft.compile_jax.registry import jax_impl
+from tensorgraft.compile_jax.registry import jax_impl, jss
 from tensorgraft.graph.basic import Apply
 from tensorgraft.tensor.cumulative import CumProd, CumSum
 from tensorgraft.tensor.reduction import All, Argmax, Argmin, Max, Min, Prod, Sum

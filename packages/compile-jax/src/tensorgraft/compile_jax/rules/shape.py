@@ -12,11 +12,11 @@ import numpy as np
 from tensorgraft.compile_jax.registry import jax_impl
 from tensorgraft.graph.basic import Apply
 from tensorgraft.tensor.construction import (
-    ARange,
     Alloc,
     AllocDiag,
-    Eye,
+    ARange,
     ExtractDiag,
+    Eye,
     Join,
     Repeat,
     Split,
@@ -45,7 +45,9 @@ def _specify_shape(op: SpecifyShape, node: Apply, x: Any, *lengths: Any) -> Any:
     for axis, given in enumerate(op.given):
         n = next(it) if given else None
         if isinstance(n, np.ndarray | np.generic) and int(n) != jnp.shape(x)[axis]:
-            raise ValueError(f"specify_shape: the input has shape {jnp.shape(x)}, axis {axis} != {n}")
+            raise ValueError(
+                f"specify_shape: the input has shape {jnp.shape(x)}, axis {axis} != {n}"
+            )
     return x
 
 

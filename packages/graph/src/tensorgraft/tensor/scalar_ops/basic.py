@@ -233,16 +233,16 @@ class UfuncOp(ScalarOp):
             return ufunc_out_dtypes(self.ufunc, tuple(dtypes))
         except TypeError:
             raise TypeError(
-                f"{self.name} is not defined for {', '.join(dtypes)}{self._takes(len(dtypes))}"
+                f"{self.name} is not defined for {', '.join(dtypes)}{self._takes()}"
             ) from None
 
-    def _takes(self, n: int) -> str:
+    def _takes(self) -> str:
         """What the op accepts, for errors: ": it takes integer or float inputs"."""
         kinds = {"bool": "bool", "int64": "integer", "float64": "float", "complex128": "complex"}
         accepted = []
         for dtype, kind in kinds.items():
             try:
-                ufunc_out_dtypes(self.ufunc, (dtype,) * min(n, 2))
+                ufunc_out_dtypes(self.ufunc, (dtype,) * (2 if self.nin == -1 else self.nin))
                 accepted.append(kind)
             except TypeError:
                 pass

@@ -24,14 +24,25 @@ from tensorgraft.tensor.subtensor import INT, Subtensor
 MAX_VISITS = 64
 
 
-def dim_key(var: Variable, axis: int, budget: list[int] | None = None) -> Any:
+def dim_key(
+    var: Variable,
+    axis: int,
+    budget: list[int] | None = None,
+    memo: dict[tuple[Variable, int], Any] | None = None,
+) -> Any:
     """A key for the length of `axis` of `var`: an int when static (see module doc).
 
-    `budget` (one shared counter) bounds how many nodes the whole query looks at.
+    `budget` (one shared counter) bounds how many nodes one query looks at; `memo` keeps
+    keys between queries on a graph that only changes by value-preserving replacements
+    (a key found with the budget spent is less precise, never wrong).
     """
     static = var.type.shape[axis]  # type: ignore[attr-defined]
     if static is not None:
         return static
+    if memo is not None:
+        found = memo.get((var, axis))
+        if found is not None:
+            return found
     if budget is None:
         budget = [MAX_VISITS]
     node = var.owner
@@ -39,17 +50,21 @@ def dim_key(var: Variable, axis: int, budget: list[int] | None = None) -> Any:
         return ("dim", var, axis)
     budget[0] -= 1
     op = node.op
+    key: Any = ("dim", var, axis)
     if isinstance(op, Elemwise) or (isinstance(op, Blockwise) and _batch_axis(op, var, axis)):
         # A broadcast axis: the inputs' lengths, ignoring those of length 1.
-        keys = {dim_key(i, axis, budget) for i in node.inputs}
+        keys = {dim_key(i, axis, budget, memo) for i in node.inputs}
         keys.discard(1)
-        return keys.pop() if len(keys) == 1 else ("dim", var, axis)
-    if isinstance(op, DimShuffle):
+        if len(keys) == 1:
+            key = keys.pop()
+    elif isinstance(op, DimShuffle):
         src = op.new_order[axis]
-        return 1 if src == "x" else dim_key(node.inputs[0], src, budget)  # type: ignore[arg-type]
-    if isinstance(op, Alloc):
-        return length_key(node.inputs[1 + axis], budget)
-    return ("dim", var, axis)
+        key = 1 if src == "x" else dim_key(node.inputs[0], src, budget, memo)  # type: ignore[arg-type]
+    elif isinstance(op, Alloc):
+        key = length_key(node.inputs[1 + axis], budget, memo)
+    if memo is not None:
+        memo[var, axis] = key
+    return key
 
 
 def _batch_axis(op: Blockwise, var: Variable, axis: int) -> bool:
@@ -57,14 +72,18 @@ def _batch_axis(op: Blockwise, var: Variable, axis: int) -> bool:
     return axis < var.type.ndim - core_ndim  # type: ignore[attr-defined]
 
 
-def length_key(n: Variable, budget: list[int] | None = None) -> Any:
+def length_key(
+    n: Variable,
+    budget: list[int] | None = None,
+    memo: dict[tuple[Variable, int], Any] | None = None,
+) -> Any:
     """A key for an integer scalar used as a length (see `dim_key`)."""
     static = static_int(n)
     if static is not None:
         return static
     node = n.owner
     if node is not None and isinstance(node.op, ShapeI):
-        return dim_key(node.inputs[0], node.op.i, budget)
+        return dim_key(node.inputs[0], node.op.i, budget, memo)
     return ("len", n)
 
 

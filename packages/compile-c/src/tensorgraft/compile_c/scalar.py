@@ -1,0 +1,405 @@
+"""Scalar ops as C expressions, in a table keyed by scalar op type.
+
+A rule receives the C expressions of the operands, already converted to the dtypes the
+NumPy ufunc computes in (its loop dtypes, `ufunc.resolve_dtypes`), and those dtypes; it
+returns a C expression, or None where it does not handle those dtypes (the node then
+falls back to Python). Semantics follow NumPy: NaN-propagating maximum, floor division
+and remainder with the sign of the divisor, integer division by zero gives 0, shifts by
+the bit width or more give 0 (or -1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tensorgraft.tensor import scalar_ops as ts
+
+C_TYPES = {
+    "bool": "npy_bool",
+    "int8": "npy_int8",
+    "int16": "npy_int16",
+    "int32": "npy_int32",
+    "int64": "npy_int64",
+    "uint8": "npy_uint8",
+    "uint16": "npy_uint16",
+    "uint32": "npy_uint32",
+    "uint64": "npy_uint64",
+    "float32": "npy_float32",
+    "float64": "npy_float64",
+}
+
+Rule = Callable[[list[str], list[str]], str | None]
+RULES: dict[type, Rule] = {}
+
+
+def _kind(dtype: str) -> str:
+    return np.dtype(dtype).kind
+
+
+def _all(dtypes: list[str], kinds: str) -> bool:
+    return all(_kind(d) in kinds for d in dtypes)
+
+
+def convert(expr: str, src: str, dst: str) -> str:
+    """`expr` of dtype `src` as a value of dtype `dst` (NumPy's unsafe cast)."""
+    if src == dst:
+        return expr
+    if dst == "bool":
+        return f"(npy_bool)(({expr}) != 0)"
+    return f"(({C_TYPES[dst]})({expr}))"
+
+
+def rule(*ops: type, kinds: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
+    """Register `fn(args, dtypes)` for scalar op types `ops`, for loop dtypes of `kinds`."""
+
+    def register(fn: Callable[..., str]) -> Callable[..., str]:
+        def checked(args: list[str], dtypes: list[str]) -> str | None:
+            return fn(args, dtypes) if _all(dtypes, kinds) else None
+
+        for op in ops:
+            RULES[op] = checked
+        return fn
+
+    return register
+
+
+def _math(cname: str) -> Callable[[list[str], list[str]], str]:
+    """A libm function: `sin` for float64, `sinf` for float32."""
+
+    def fn(args: list[str], dtypes: list[str]) -> str:
+        suffix = "f" if dtypes[0] == "float32" else ""
+        return f"{cname}{suffix}({', '.join(args)})"
+
+    return fn
+
+
+_LIBM = {
+    ts.Exp: "exp",
+    ts.Log: "log",
+    ts.Log1p: "log1p",
+    ts.Sin: "sin",
+    ts.Cos: "cos",
+    ts.Exp2: "exp2",
+    ts.Expm1: "expm1",
+    ts.Log2: "log2",
+    ts.Log10: "log10",
+    ts.Tan: "tan",
+    ts.ArcSin: "asin",
+    ts.ArcCos: "acos",
+    ts.ArcTan: "atan",
+    ts.ArcTan2: "atan2",
+    ts.Sinh: "sinh",
+    ts.Cosh: "cosh",
+    ts.Tanh: "tanh",
+    ts.ArcSinh: "asinh",
+    ts.ArcCosh: "acosh",
+    ts.ArcTanh: "atanh",
+    ts.Sqrt: "sqrt",
+    ts.Floor: "floor",
+    ts.Ceil: "ceil",
+    ts.Trunc: "trunc",
+    ts.Pow: "pow",
+}
+for _op, _name in _LIBM.items():
+    rule(_op, kinds="f")(_math(_name))
+
+
+def _binary(symbol: str) -> Callable[[list[str], list[str]], str]:
+    return lambda a, d: f"({a[0]} {symbol} {a[1]})"
+
+
+rule(ts.Add, kinds="fiu")(_binary("+"))
+rule(ts.Mul, kinds="fiu")(_binary("*"))
+rule(ts.Sub, kinds="fiu")(_binary("-"))
+rule(ts.TrueDiv, kinds="f")(_binary("/"))
+for _op, _sym in [(ts.EQ, "=="), (ts.NEQ, "!="), (ts.LT, "<"), (ts.LE, "<="), (ts.GT, ">")]:
+    rule(_op, kinds="fiub")(_binary(_sym))
+rule(ts.GE, kinds="fiub")(_binary(">="))
+rule(ts.BitwiseAnd, kinds="iub")(_binary("&"))
+rule(ts.BitwiseOr, kinds="iub")(_binary("|"))
+rule(ts.BitwiseXor, kinds="iub")(_binary("^"))
+
+
+@rule(ts.Add, kinds="b")
+def _or(a: list[str], d: list[str]) -> str:
+    return f"({a[0]} || {a[1]})"
+
+
+@rule(ts.Mul, kinds="b")
+def _and(a: list[str], d: list[str]) -> str:
+    return f"({a[0]} && {a[1]})"
+
+
+# Bool rules must not replace the numeric ones: combine the two per op type.
+def _either(numeric: Rule, boolean: Rule) -> Rule:
+    return lambda a, d: numeric(a, d) if _all(d, "fiu") else boolean(a, d)
+
+
+RULES[ts.Add] = _either(lambda a, d: _binary("+")(a, d) if _all(d, "fiu") else None, _or)
+RULES[ts.Mul] = _either(lambda a, d: _binary("*")(a, d) if _all(d, "fiu") else None, _and)
+
+
+@rule(ts.Neg, kinds="fiu")
+def _neg(a: list[str], d: list[str]) -> str:
+    return f"(-{a[0]})"
+
+
+@rule(ts.Maximum, kinds="fiub")
+def _maximum(a: list[str], d: list[str]) -> str:
+    # NaN wins, as in numpy.maximum.
+    return f"tg_max_{d[0]}({a[0]}, {a[1]})"
+
+
+@rule(ts.Minimum, kinds="fiub")
+def _minimum(a: list[str], d: list[str]) -> str:
+    return f"tg_min_{d[0]}({a[0]}, {a[1]})"
+
+
+@rule(ts.FloorDiv, kinds="fiu")
+def _floor_div(a: list[str], d: list[str]) -> str:
+    return f"tg_floordiv_{d[0]}({a[0]}, {a[1]})"
+
+
+@rule(ts.Mod, kinds="fiu")
+def _mod(a: list[str], d: list[str]) -> str:
+    return f"tg_mod_{d[0]}({a[0]}, {a[1]})"
+
+
+@rule(ts.Abs, kinds="fiub")
+def _abs(a: list[str], d: list[str]) -> str:
+    k = _kind(d[0])
+    if k == "f":
+        return f"fabs{'f' if d[0] == 'float32' else ''}({a[0]})"
+    return f"({a[0]} < 0 ? -{a[0]} : {a[0]})" if k == "i" else a[0]
+
+
+@rule(ts.Sign, kinds="fiu")
+def _sign(a: list[str], d: list[str]) -> str:
+    x = a[0]
+    if _kind(d[0]) == "f":
+        return f"({x} > 0 ? 1 : ({x} < 0 ? -1 : ({x} == 0 ? 0 : {x})))"
+    return f"(({x} > 0) - ({x} < 0))"
+
+
+@rule(ts.Reciprocal, kinds="f")
+def _reciprocal(a: list[str], d: list[str]) -> str:
+    return f"(1 / {a[0]})"
+
+
+@rule(ts.Sqr, kinds="fiu")
+def _sqr(a: list[str], d: list[str]) -> str:
+    return f"({a[0]} * {a[0]})"
+
+
+@rule(ts.IsNan, kinds="fiub")
+def _isnan(a: list[str], d: list[str]) -> str:
+    return f"isnan({a[0]})" if _kind(d[0]) == "f" else "0"
+
+
+@rule(ts.IsInf, kinds="fiub")
+def _isinf(a: list[str], d: list[str]) -> str:
+    return f"isinf({a[0]})" if _kind(d[0]) == "f" else "0"
+
+
+@rule(ts.IsFinite, kinds="fiub")
+def _isfinite(a: list[str], d: list[str]) -> str:
+    return f"isfinite({a[0]})" if _kind(d[0]) == "f" else "1"
+
+
+@rule(ts.LogicalAnd, kinds="fiub")
+def _logical_and(a: list[str], d: list[str]) -> str:
+    return f"(({a[0]} != 0) && ({a[1]} != 0))"
+
+
+@rule(ts.LogicalOr, kinds="fiub")
+def _logical_or(a: list[str], d: list[str]) -> str:
+    return f"(({a[0]} != 0) || ({a[1]} != 0))"
+
+
+@rule(ts.LogicalXor, kinds="fiub")
+def _logical_xor(a: list[str], d: list[str]) -> str:
+    return f"(({a[0]} != 0) != ({a[1]} != 0))"
+
+
+@rule(ts.LogicalNot, kinds="fiub")
+def _logical_not(a: list[str], d: list[str]) -> str:
+    return f"({a[0]} == 0)"
+
+
+@rule(ts.Invert, kinds="iub")
+def _invert(a: list[str], d: list[str]) -> str:
+    return f"(!{a[0]})" if d[0] == "bool" else f"(~{a[0]})"
+
+
+@rule(ts.LeftShift, kinds="iu")
+def _left_shift(a: list[str], d: list[str]) -> str:
+    bits = 8 * np.dtype(d[0]).itemsize
+    # NumPy: a shift by the width or more (or a negative one) gives 0.
+    return f"((npy_uint64)({a[1]}) < {bits} ? (npy_uint64)({a[0]}) << ({a[1]}) : 0)"
+
+
+@rule(ts.RightShift, kinds="iu")
+def _right_shift(a: list[str], d: list[str]) -> str:
+    bits = 8 * np.dtype(d[0]).itemsize
+    return f"((npy_uint64)({a[1]}) < {bits} ? ({a[0]}) >> ({a[1]}) : ({a[0]} < 0 ? -1 : 0))"
+
+
+@rule(ts.LogAddExp, kinds="f")
+def _logaddexp(a: list[str], d: list[str]) -> str:
+    return f"tg_logaddexp_{d[0]}({a[0]}, {a[1]})"
+
+
+def _round(op: Any) -> Rule:
+    def fn(a: list[str], d: list[str]) -> str | None:
+        if op.decimals != 0:
+            return None
+        k = _kind(d[0])
+        if k == "f":
+            return f"nearbyint{'f' if d[0] == 'float32' else ''}({a[0]})"  # half to even
+        return a[0] if k in "iu" else None
+
+    return fn
+
+
+# Rules that depend on the op's parameters: op instance -> rule.
+PARAM_RULES: dict[type, Callable[[Any], Rule]] = {ts.Round: _round}
+
+
+def loop_dtypes(op: ts.ScalarOp, dtypes: list[str], out: list[str]) -> list[str] | None:
+    """The dtypes the op computes in for inputs of `dtypes` (NumPy's loop), or None."""
+    if isinstance(op, ts.UfuncOp):
+        ufunc = op.ufunc
+        if not isinstance(ufunc, np.ufunc):
+            return None
+        try:
+            resolved = ufunc.resolve_dtypes((*[np.dtype(d) for d in dtypes], None))
+        except (TypeError, ValueError):
+            return None
+        return [r.name for r in resolved[: len(dtypes)]]
+    if isinstance(op, ts.Round):
+        return list(dtypes)
+    return None
+
+
+def scalar_expr(op: ts.ScalarOp, args: list[str], dtypes: list[str], out: str) -> str | None:
+    """A C expression of dtype `out` for `op` applied to `args` (of `dtypes`), or None."""
+    if any(d not in C_TYPES for d in [*dtypes, out]):
+        return None
+    if isinstance(op, ts.Cast):
+        return convert(args[0], dtypes[0], out)
+    if isinstance(op, ts.Switch):
+        a, b = convert(args[1], dtypes[1], out), convert(args[2], dtypes[2], out)
+        return f"(({args[0]}) != 0 ? {a} : {b})"
+    if isinstance(op, ts.Real | ts.Conj) and _all(dtypes, "fiub"):
+        return convert(args[0], dtypes[0], out)
+    if isinstance(op, ts.Imag) and _all(dtypes, "fiub"):
+        return convert("0", "int64", out)
+    if op.nin == -1 and len(args) > 2:
+        # Variadic add / mul: fold left to right, as the reference does.
+        acc, acc_dtype = args[0], dtypes[0]
+        for arg, dtype in zip(args[1:], dtypes[1:], strict=True):
+            (step_out,) = op.output_dtypes(acc_dtype, dtype)
+            acc = scalar_expr(op, [acc, arg], [acc_dtype, dtype], step_out)  # type: ignore[assignment]
+            if acc is None:
+                return None
+            acc_dtype = step_out
+        return convert(acc, acc_dtype, out)
+    if op.nin == -1 and len(args) == 1:
+        return convert(args[0], dtypes[0], out)
+    found = PARAM_RULES.get(type(op))
+    fn = found(op) if found is not None else RULES.get(type(op))
+    loop = loop_dtypes(op, dtypes, [out])
+    if fn is None or loop is None or any(d not in C_TYPES for d in loop):
+        return None
+    expr = fn([convert(a, d, ld) for a, d, ld in zip(args, dtypes, loop, strict=True)], loop)
+    if expr is None:
+        return None
+    # A rule's result has the loop's output dtype; comparisons give C ints (0/1).
+    return f"(({C_TYPES[out]})({expr}))" if out != "bool" else f"(npy_bool)(({expr}) != 0)"
+
+
+def has_c_rule(op: ts.ScalarOp) -> bool:
+    """Whether some dtypes of `op` have a C rule (for the coverage listing)."""
+    if isinstance(op, ts.Cast | ts.Switch | ts.Real | ts.Conj | ts.Imag | ts.Composite):
+        return True
+    return type(op) in RULES or type(op) in PARAM_RULES
+
+
+def _minmax(dtype: str) -> str:
+    t = C_TYPES[dtype]
+    nan = "|| a != a" if _kind(dtype) == "f" else ""
+    return (
+        f"static inline {t} tg_max_{dtype}({t} a, {t} b) {{ return (a >= b {nan}) ? a : b; }}\n"
+        f"static inline {t} tg_min_{dtype}({t} a, {t} b) {{ return (a <= b {nan}) ? a : b; }}\n"
+    )
+
+
+def _float_divmod(dtype: str) -> str:
+    t = C_TYPES[dtype]
+    f = "f" if dtype == "float32" else ""
+    # NumPy's npy_divmod: floor division consistent with the remainder.
+    return f"""
+static inline {t} tg_mod_{dtype}({t} a, {t} b) {{
+    {t} m = fmod{f}(a, b);
+    if (!b) return m;
+    if (m) {{ if ((b < 0) != (m < 0)) m += b; }}
+    else m = copysign{f}(0, b);
+    return m;
+}}
+static inline {t} tg_floordiv_{dtype}({t} a, {t} b) {{
+    {t} m, d, q;
+    if (!b) return a / b;
+    m = fmod{f}(a, b);
+    d = (a - m) / b;
+    if (m && ((b < 0) != (m < 0))) d -= 1;
+    if (d) {{ q = floor{f}(d); if (d - q > 0.5) q += 1; }}
+    else q = copysign{f}(0, a / b);
+    return q;
+}}
+static inline {t} tg_logaddexp_{dtype}({t} x, {t} y) {{
+    {t} d;
+    if (x == y) return x + ({t})0.693147180559945309417232121458176568;
+    d = x - y;
+    if (d > 0) return x + log1p{f}(exp{f}(-d));
+    if (d <= 0) return y + log1p{f}(exp{f}(d));
+    return d;
+}}
+"""
+
+
+def _int_divmod(dtype: str) -> str:
+    t = C_TYPES[dtype]
+    if _kind(dtype) == "u":
+        return (
+            f"static inline {t} tg_floordiv_{dtype}({t} a, {t} b) {{ return b ? a / b : 0; }}\n"
+            f"static inline {t} tg_mod_{dtype}({t} a, {t} b) {{ return b ? a % b : 0; }}\n"
+        )
+    # Division by zero gives 0 and MIN / -1 wraps, as in NumPy (C would trap).
+    return f"""
+static inline {t} tg_floordiv_{dtype}({t} a, {t} b) {{
+    {t} q;
+    if (b == 0) return 0;
+    if (b == -1) return ({t})(0 - (npy_uint64)a);
+    q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q -= 1;
+    return q;
+}}
+static inline {t} tg_mod_{dtype}({t} a, {t} b) {{
+    {t} r;
+    if (b == 0 || b == -1) return 0;
+    r = a % b;
+    if (r != 0 && ((r < 0) != (b < 0))) r += b;
+    return r;
+}}
+"""
+
+
+def helpers() -> str:
+    """C definitions the expressions use (min/max, floor division, remainder, ...)."""
+    parts = [_minmax(d) for d in C_TYPES]
+    parts += [_float_divmod(d) for d in ("float32", "float64")]
+    parts += [_int_divmod(d) for d in C_TYPES if _kind(d) in "iu"]
+    return "".join(parts)
