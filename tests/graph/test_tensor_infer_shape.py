@@ -137,7 +137,7 @@ def test_subtensor_symbolic_bounds_sweep(static_length: bool) -> None:
             key = slice(*(next(it) if given else None for given in form))
             y = x[key]
             if not any(form):
-                assert y is x  # x[:] indexes nothing
+                assert y.type == x.type  # x[:] is all of x
                 continue
             (shape,) = y.owner.op.infer_shape(None, y.owner, [static_shape(x)] + [()] * len(bounds))
             check_entries(y.owner, [shape])

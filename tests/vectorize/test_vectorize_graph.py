@@ -11,6 +11,7 @@ from tensorgraft.graph.basic import Variable
 from tensorgraft.graph.op import Op
 from tensorgraft.graph.traversal import ancestors, toposort
 from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.construction import Alloc
 from tensorgraft.tensor.reduction import Sum
 from tensorgraft.tensor.subtensor import Subtensor
 from tensorgraft.vectorize import core_signature, vectorize_graph
@@ -438,3 +439,20 @@ def test_advanced_inc_subtensor_keeps_the_batch_in_front(
         ]
     )
     np.testing.assert_allclose(got, expected.reshape(batch + expected.shape[1:]))
+
+
+def test_join_broadcasts_only_what_may_differ_in_batch_shape() -> None:
+    x, z = tt.vector("x", shape=(3,)), tt.vector("z", shape=(2,))
+    new_x = tt.matrix("new_x", shape=(None, 3))
+    # One replacement: every batched value has its batch shape; only z is broadcast.
+    out = vectorize_graph(tt.concatenate([x, tt.exp(x), z]), {x: new_x})
+    allocs = [node for node in toposort([out]) if isinstance(node.op, Alloc)]
+    assert len(allocs) == 1 and z in set(ancestors([allocs[0].inputs[0]]))
+    xv, zv = np.arange(6.0).reshape(2, 3), np.array([7.0, 8.0])
+    got = function([new_x, z], out, mode="python")(xv, zv)
+    np.testing.assert_allclose(got, np.concatenate([xv, np.exp(xv), np.tile(zv, (2, 1))], axis=1))
+    # Two replacements of unknown batch lengths may broadcast against each other.
+    new_z = tt.matrix("new_z", shape=(None, 2))
+    out = vectorize_graph(tt.concatenate([x, z]), {x: new_x, z: new_z})
+    got = function([new_x, new_z], out, mode="python")(xv, zv[None])
+    np.testing.assert_allclose(got, np.concatenate([xv, np.tile(zv, (2, 1))], axis=1))

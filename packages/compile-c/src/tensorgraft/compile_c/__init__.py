@@ -1,11 +1,14 @@
-"""C backend for tensorgraft.
+"""C backend for tensorgraft: `function(..., mode="c")`.
 
-This package will provide the ``c`` backend: C source for each op and scalar expression,
-fused elementwise loops, reductions and BLAS calls, built with the system C compiler into
-a CPython extension and cached on disk under ``TENSORGRAFT_CACHE_DIR``. It registers no
-``tensorgraft.backends`` entry point until it works. Not implemented yet.
+The whole rewritten graph becomes one C function of a CPython extension module (NumPy C
+API), built with the system C compiler and cached on disk under
+``$TENSORGRAFT_CACHE_DIR/c``. Elementwise nodes (fused Composites included) are loops,
+DimShuffles are views; every other node calls back its op's Python `perform`, and
+`compile_report(fn)` lists which ones do.
 """
 
 from tensorgraft.compile_c.__about__ import __version__
+from tensorgraft.compile_c.backend import CBackend, DeferredC, backend, link_many
+from tensorgraft.compile_c.report import compile_report
 
-__all__ = ["__version__"]
+__all__ = ["CBackend", "DeferredC", "__version__", "backend", "compile_report", "link_many"]

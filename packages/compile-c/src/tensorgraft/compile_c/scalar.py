@@ -77,11 +77,11 @@ def _math(cname: str) -> Callable[[list[str], list[str]], str]:
 
 
 _LIBM = {
-    ts.Exp: "exp",
-    ts.Log: "log",
-    ts.Log1p: "log1p",
-    ts.Sin: "sin",
-    ts.Cos: "cos",
+    type(ts.exp): "exp",
+    type(ts.log): "log",
+    type(ts.log1p): "log1p",
+    type(ts.sin): "sin",
+    type(ts.cos): "cos",
     ts.Exp2: "exp2",
     ts.Expm1: "expm1",
     ts.Log2: "log2",
@@ -101,7 +101,7 @@ _LIBM = {
     ts.Floor: "floor",
     ts.Ceil: "ceil",
     ts.Trunc: "trunc",
-    ts.Pow: "pow",
+    type(ts.pow): "pow",
 }
 for _op, _name in _LIBM.items():
     rule(_op, kinds="f")(_math(_name))
@@ -111,54 +111,43 @@ def _binary(symbol: str) -> Callable[[list[str], list[str]], str]:
     return lambda a, d: f"({a[0]} {symbol} {a[1]})"
 
 
-rule(ts.Add, kinds="fiu")(_binary("+"))
-rule(ts.Mul, kinds="fiu")(_binary("*"))
-rule(ts.Sub, kinds="fiu")(_binary("-"))
-rule(ts.TrueDiv, kinds="f")(_binary("/"))
-for _op, _sym in [(ts.EQ, "=="), (ts.NEQ, "!="), (ts.LT, "<"), (ts.LE, "<="), (ts.GT, ">")]:
+rule(type(ts.sub), kinds="fiu")(_binary("-"))
+rule(type(ts.true_div), kinds="f")(_binary("/"))
+for _op, _sym in [(type(ts.eq), "=="), (type(ts.neq), "!="), (type(ts.lt), "<"), (type(ts.le), "<="), (type(ts.gt), ">")]:
     rule(_op, kinds="fiub")(_binary(_sym))
-rule(ts.GE, kinds="fiub")(_binary(">="))
+rule(type(ts.ge), kinds="fiub")(_binary(">="))
 rule(ts.BitwiseAnd, kinds="iub")(_binary("&"))
 rule(ts.BitwiseOr, kinds="iub")(_binary("|"))
 rule(ts.BitwiseXor, kinds="iub")(_binary("^"))
 
 
-@rule(ts.Add, kinds="b")
-def _or(a: list[str], d: list[str]) -> str:
-    return f"({a[0]} || {a[1]})"
+@rule(type(ts.add), kinds="fiub")
+def _add(a: list[str], d: list[str]) -> str:
+    return f"({a[0]} || {a[1]})" if d[0] == "bool" else f"({a[0]} + {a[1]})"
 
 
-@rule(ts.Mul, kinds="b")
-def _and(a: list[str], d: list[str]) -> str:
-    return f"({a[0]} && {a[1]})"
+@rule(type(ts.mul), kinds="fiub")
+def _mul(a: list[str], d: list[str]) -> str:
+    return f"({a[0]} && {a[1]})" if d[0] == "bool" else f"({a[0]} * {a[1]})"
 
 
-# Bool rules must not replace the numeric ones: combine the two per op type.
-def _either(numeric: Rule, boolean: Rule) -> Rule:
-    return lambda a, d: numeric(a, d) if _all(d, "fiu") else boolean(a, d)
-
-
-RULES[ts.Add] = _either(lambda a, d: _binary("+")(a, d) if _all(d, "fiu") else None, _or)
-RULES[ts.Mul] = _either(lambda a, d: _binary("*")(a, d) if _all(d, "fiu") else None, _and)
-
-
-@rule(ts.Neg, kinds="fiu")
+@rule(type(ts.neg), kinds="fiu")
 def _neg(a: list[str], d: list[str]) -> str:
     return f"(-{a[0]})"
 
 
-@rule(ts.Maximum, kinds="fiub")
+@rule(type(ts.maximum), kinds="fiub")
 def _maximum(a: list[str], d: list[str]) -> str:
     # NaN wins, as in numpy.maximum.
     return f"tg_max_{d[0]}({a[0]}, {a[1]})"
 
 
-@rule(ts.Minimum, kinds="fiub")
+@rule(type(ts.minimum), kinds="fiub")
 def _minimum(a: list[str], d: list[str]) -> str:
     return f"tg_min_{d[0]}({a[0]}, {a[1]})"
 
 
-@rule(ts.FloorDiv, kinds="fiu")
+@rule(type(ts.floor_div), kinds="fiu")
 def _floor_div(a: list[str], d: list[str]) -> str:
     return f"tg_floordiv_{d[0]}({a[0]}, {a[1]})"
 
@@ -290,7 +279,7 @@ def scalar_expr(op: ts.ScalarOp, args: list[str], dtypes: list[str], out: str) -
         return None
     if isinstance(op, ts.Cast):
         return convert(args[0], dtypes[0], out)
-    if isinstance(op, ts.Switch):
+    if isinstance(op, type(ts.switch)):
         a, b = convert(args[1], dtypes[1], out), convert(args[2], dtypes[2], out)
         return f"(({args[0]}) != 0 ? {a} : {b})"
     if isinstance(op, ts.Real | ts.Conj) and _all(dtypes, "fiub"):
@@ -323,7 +312,7 @@ def scalar_expr(op: ts.ScalarOp, args: list[str], dtypes: list[str], out: str) -
 
 def has_c_rule(op: ts.ScalarOp) -> bool:
     """Whether some dtypes of `op` have a C rule (for the coverage listing)."""
-    if isinstance(op, ts.Cast | ts.Switch | ts.Real | ts.Conj | ts.Imag | ts.Composite):
+    if isinstance(op, ts.Cast | type(ts.switch) | ts.Real | ts.Conj | ts.Imag | ts.Composite):
         return True
     return type(op) in RULES or type(op) in PARAM_RULES
 

@@ -80,6 +80,7 @@ def load_module(path: str, key: str) -> types.ModuleType:
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import the generated module {path}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # Numba resolves some globals through sys.modules
     spec.loader.exec_module(module)
     return module
 

@@ -160,7 +160,8 @@ def generate(
                 raise ValueError(f"numba backend: {var} is neither an input nor computed")
             names[var] = f"c{len(constants)}"
             params.append(names[var])
-            constants.append(np.ascontiguousarray(np.asarray(var.data, dtype=dtype_of(var))))
+            # A writeable C-contiguous copy (ascontiguousarray would make 0-d arrays 1-d).
+            constants.append(np.array(var.data, dtype=dtype_of(var), order="C", copy=True))
         return names[var]
 
     ctx = Context()

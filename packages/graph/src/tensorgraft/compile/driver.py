@@ -172,6 +172,7 @@ def function(
     on_unused_input: str = "raise",
     allow_downcast: bool | None = None,
     name: str | None = None,
+    rewrite: bool = True,
 ) -> Function:
     """Compile the graph from `inputs` to `outputs` into a callable `Function`.
 
@@ -185,6 +186,8 @@ def function(
         on_unused_input: "raise", "warn" or "ignore" for inputs the outputs do not use.
         allow_downcast: accept input values that only fit by an unsafe cast.
         name: shown in error messages and repr.
+        rewrite: run the installed rewrite pipeline (the default); False compiles the
+            graph as written, to see what a rewrite changed or to debug one.
     """
     if isinstance(inputs, Variable):
         raise TypeError("function(inputs, outputs): inputs must be a list of variables")
@@ -226,9 +229,9 @@ def function(
         warnings.warn(msg, stacklevel=2)
 
     backend = resolve_backend(mode)
-    rewrite = rewriter()
-    if rewrite is not None:
-        rewrite(fgraph, include=backend.rewrite_include, exclude=backend.rewrite_exclude)
+    pipeline = rewriter() if rewrite else None
+    if pipeline is not None:
+        pipeline(fgraph, include=backend.rewrite_include, exclude=backend.rewrite_exclude)
     return Function(
         inputs,
         outs,

@@ -114,7 +114,7 @@ def _grow(
                 continue
             if any(c != "output" and position.get(c, last + 1) <= last for c in outside):
                 return False  # read before the cluster is complete: it would make a cycle
-            if out.type != root.outputs[0].type or keys(out) != keys(root.outputs[0]):
+            if keys(out) != keys(root.outputs[0]):
                 return False  # the composite computes every output at the full shape
         return True
 

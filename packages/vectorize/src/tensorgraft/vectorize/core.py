@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar, overload
 
 from tensorgraft.graph.basic import Apply, Variable
@@ -139,12 +140,26 @@ def batch_lengths(aligned: Sequence[TensorVariable], b: int) -> list[Any]:
     return [broadcast_dim(dims) for dims in zip(*shapes, strict=True)]
 
 
+# Set while vectorize_graph runs when every replacement has the same batch shape: then
+# every batched variable has exactly that batch shape, and only unbatched ones broadcast.
+_ONE_BATCH_SHAPE: ContextVar[bool] = ContextVar("one_batch_shape", default=False)
+
+
 def broadcast_batch(aligned: Sequence[TensorVariable], b: int) -> list[TensorVariable]:
     """The `aligned` inputs, each broadcast to the full batch shape of all of them (for ops
     whose inputs must agree in every dimension, such as a join)."""
     full = broadcast_static_shape([t.type.shape[:b] for t in aligned])
     if None not in full and all(t.type.shape[:b] == full for t in aligned):
         return list(aligned)
+    unbatched = [all(s == 1 for s in t.type.shape[:b]) for t in aligned]
+    if _ONE_BATCH_SHAPE.get() and not all(unbatched):
+        # The batched inputs agree: only the unbatched ones (length-1 batch) take their shape.
+        ref = aligned[unbatched.index(False)]
+        lengths = shape_tuple(ref)[:b]
+        return [
+            Alloc()(t, *lengths, *shape_tuple(t)[b:]) if u else t
+            for t, u in zip(aligned, unbatched, strict=True)
+        ]
     batch = batch_lengths(aligned, b)
     return [
         t
@@ -233,7 +248,25 @@ def vectorize_graph(
         if old not in used:
             raise ValueError(f"vectorize_graph: {describe(old)} is not part of the graph")
     existing = used | set(ancestors(list(memo.values())))  # the user's, never relabelled
-    for node in io_toposort(list(memo), outs):
+    batch_shapes = {new.type.shape[: new.type.ndim - old.type.ndim] for old, new in memo.items()}  # type: ignore[attr-defined]
+    one_shape = len(memo) == 1 or (len(batch_shapes) == 1 and None not in next(iter(batch_shapes)))
+    token = _ONE_BATCH_SHAPE.set(one_shape)
+    try:
+        _vectorize_nodes(list(memo), outs, memo, existing)
+    finally:
+        _ONE_BATCH_SHAPE.reset(token)
+    result = [memo.get(o, o) for o in outs]
+    return result[0] if single else result
+
+
+def _vectorize_nodes(
+    replaced: list[Variable],
+    outs: list[Variable],
+    memo: dict[Variable, Variable],
+    existing: set[Variable],
+) -> None:
+    """Batch every node between `replaced` and `outs`, recording new variables in `memo`."""
+    for node in io_toposort(replaced, outs):
         new_inputs = [memo.get(i, i) for i in node.inputs]
         if all(n is o for n, o in zip(new_inputs, node.inputs, strict=True)):
             continue
@@ -256,8 +289,6 @@ def vectorize_graph(
                 new.owner.site = node.site or new.owner.site
                 new.site = old.site or new.site
             memo[old] = new
-    result = [memo.get(o, o) for o in outs]
-    return result[0] if single else result
 
 
 def vectorize_rule_of(op_type: type) -> Rule | None:

@@ -1,0 +1,210 @@
+"""The `c` backend: link a rewritten graph to a function of a compiled extension module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tensorgraft.compile.backends import Thunk
+from tensorgraft.graph.basic import Apply, Variable
+from tensorgraft.graph.fg import FunctionGraph
+from tensorgraft.graph.utils import describe, format_site
+from tensorgraft.tensor.type import TensorType
+
+from tensorgraft.compile_c import codegen
+from tensorgraft.compile_c.toolchain import build_module, find_compiler, unavailable_reason
+
+
+def node_label(node: Apply) -> str:
+    """'Add (created at model.py:12)' for error messages."""
+    return f"{node.op} (created at {format_site(node.site)})"
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of {value.dtype} with shape {value.shape}"
+    return f"{type(value).__name__} {value!r:.60}"
+
+
+def _expects(var: Variable) -> str:
+    t: Any = var.type
+    return f"{t.dtype} with {t.ndim} dimensions and shape {t.shape}"
+
+
+def _callback(node: Apply) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """Run `node`'s `perform` and check its outputs (compiled code relies on their types)."""
+    perform = node.op.perform
+    checks: list[tuple[np.dtype[Any], int, list[tuple[int, int]]] | None] = []
+    for out in node.outputs:
+        t: Any = out.type
+        if isinstance(t, TensorType):
+            fixed = [(a, s) for a, s in enumerate(t.shape) if s is not None]
+            checks.append((np.dtype(t.dtype), t.ndim, fixed))
+        else:
+            checks.append(None)
+
+    def run(inputs: list[Any]) -> tuple[Any, ...]:
+        try:
+            results = perform(node, inputs)
+        except Exception as err:
+            shapes = ", ".join(str(np.shape(x)) for x in inputs)
+            err.add_note(f"while computing {node_label(node)} on inputs of shapes {shapes}")
+            raise
+        checked = []
+        for check, value, out in zip(checks, results, node.outputs, strict=True):
+            if check is not None:
+                dtype, ndim, fixed = check
+                if isinstance(value, np.generic):
+                    value = np.asarray(value)
+                if not (
+                    isinstance(value, np.ndarray)
+                    and value.dtype == dtype
+                    and value.ndim == ndim
+                    and all(value.shape[a] == s for a, s in fixed)
+                ):
+                    raise TypeError(
+                        f"{node_label(node)} returned {_got(value)}, "
+                        f"but its output type is {out.type}"
+                    )
+            checked.append(value)
+        return tuple(checked)
+
+    return run
+
+
+def _failer(code: codegen.GraphCode) -> Callable[[int, int, Any], None]:
+    """The function compiled code calls to raise an error that names user variables."""
+    fg, order = code.fgraph, code.order
+
+    def fail(kind: int, index: int, obj: Any) -> None:
+        if kind == codegen.BAD_INPUT:
+            var = fg.inputs[index]
+            raise TypeError(
+                f"input {describe(var)} expects {_expects(var)}, got {_got(obj)}"
+            )
+        node = order[index]
+        if kind == codegen.NO_BROADCAST:
+            shapes = " and ".join(str(np.shape(x)) for x in obj)
+            raise ValueError(f"{node_label(node)}: shapes {shapes} cannot be broadcast together")
+        if kind == codegen.NOT_DROPPABLE:
+            raise ValueError(
+                f"{node_label(node)}: cannot drop axes {list(node.op.dropped)} "  # type: ignore[attr-defined]
+                f"of {describe(node.inputs[0])} with shape {np.shape(obj)}: lengths are not 1"
+            )
+        raise TypeError(f"{node_label(node)} returned {_got(obj)} from its Python callback")
+
+    return fail
+
+
+def _constant_value(var: Variable) -> Any:
+    data = var.data  # type: ignore[attr-defined]
+    if codegen.is_tensor(var):
+        return np.asarray(data, dtype=var.type.dtype)  # type: ignore[attr-defined]
+    return data
+
+
+class CompiledGraph:
+    """A graph linked to a function of a compiled module.
+
+    Attributes:
+        report: (node, "C" or "python callback") for each node, in execution order.
+    """
+
+    def __init__(self, code: codegen.GraphCode) -> None:
+        self.code = code
+        self.report = code.report
+        self.state = (
+            _failer(code),
+            tuple(_callback(n) for n in code.callbacks),
+            tuple(_constant_value(c) for c in code.constants),
+        )
+        self._run: Callable[[Any, Sequence[Any]], list[Any]] | None = None
+
+    def callbacks(self) -> list[Apply]:
+        """The nodes that run their Python `perform`."""
+        return [n for n, how in self.report if how != "C"]
+
+    def __call__(self, inputs: Sequence[Any]) -> list[Any]:
+        if self._run is None:
+            raise RuntimeError("this graph's module is not built yet")
+        return self._run(self.state, inputs)
+
+
+class CBackend:
+    """Generates C for the whole graph and runs it from a cached extension module."""
+
+    name = "c"
+    rewrite_include: tuple[str, ...] = ()
+    # Destroy maps are not honoured yet (the generated code never writes in place).
+    rewrite_exclude: tuple[str, ...] = ("inplace",)
+
+    def unavailable_reason(self) -> str | None:
+        return unavailable_reason() if find_compiler() is None else None
+
+    def link(self, fgraph: FunctionGraph) -> Thunk:
+        (thunk,) = link_many([fgraph])
+        return thunk
+
+    def __repr__(self) -> str:
+        return "CBackend()"
+
+
+def link_many(fgraphs: Sequence[FunctionGraph]) -> list[CompiledGraph]:
+    """Compile several graphs into ONE module (one compiler run) and link each.
+
+    Each result is a thunk (inputs -> outputs) with a `report` of which nodes run as C.
+    """
+    codes = [codegen.write_graph(fg, k) for k, fg in enumerate(fgraphs)]
+    module = build_module(codegen.module_source(codes))
+    graphs = []
+    for k, code in enumerate(codes):
+        graph = CompiledGraph(code)
+        graph._run = getattr(module, f"run_{k}")
+        graphs.append(graph)
+    return graphs
+
+
+class DeferredC(CBackend):
+    """A `c` backend that compiles the graphs it links together, on their first call.
+
+    `function(..., mode=batch)` for many graphs, then one call builds one module for all
+    of them: one compiler run instead of one per graph (tests, benchmarks).
+    """
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[FunctionGraph, _Deferred]] = []
+
+    def link(self, fgraph: FunctionGraph) -> Thunk:
+        thunk = _Deferred(self)
+        self.pending.append((fgraph, thunk))
+        return thunk
+
+    def build(self) -> None:
+        """Compile every graph linked since the last build."""
+        pending, self.pending = self.pending, []
+        if pending:
+            graphs = link_many([fg for fg, _ in pending])
+            for (_, thunk), graph in zip(pending, graphs, strict=True):
+                thunk.graph = graph
+
+
+class _Deferred:
+    def __init__(self, owner: DeferredC) -> None:
+        self.owner = owner
+        self.graph: CompiledGraph | None = None
+
+    @property
+    def report(self) -> list[tuple[Apply, str]]:
+        if self.graph is None:
+            self.owner.build()
+        return self.graph.report  # type: ignore[union-attr]
+
+    def __call__(self, inputs: Sequence[Any]) -> list[Any]:
+        if self.graph is None:
+            self.owner.build()
+        return self.graph(inputs)  # type: ignore[misc]
+
+
+backend = CBackend()
