@@ -76,22 +76,38 @@ def differentiate(x: Any, y: Any, stable_y: Any) -> None:
 
 
 def vectorize(x: Any, y: Any) -> None:
-    section("4. Vectorize it, then compute one entry only")
-    y.dprint(print_type=True)
+    section("4. Vectorize it, then compute one entry only (scalarize)")
     vectorize_graph = feature("tensorgraft.vectorize", "vectorize_graph")
     if vectorize_graph is None:
         not_yet("tensorgraft.vectorize", "vectorize_graph")
         return
+    y.dprint(print_type=True)
+    print("vectorize: replace x, shape (3,), by a batch new_x, shape (2, 3)")
     new_x = tt.matrix("new_x", shape=(2, 3))
     new_y = vectorize_graph(y, replace={x: new_x})
     new_y.dprint(print_type=True)
+    batch = np.array([[0.0, 1.0, np.e], [1.0, 2.0, 3.0]])
+    got = function([new_x], new_y, mode="python")(batch)
+    assert np.allclose(got, np.log1p(batch)), got
+    print("new_y on a batch:", got.tolist())
+    print("scalarize: take one entry of the batched graph")
     only_one_entry_of_y = new_y[0, 1]
     only_one_entry_of_y.dprint(print_type=True)
     rewrite_graph = feature("tensorgraft.rewrite", "rewrite_graph")
     if rewrite_graph is None:
         not_yet("tensorgraft.rewrite", "rewrite_graph")
         return
+    print("after the default rewrites, only that entry is computed:")
     rewrite_graph(only_one_entry_of_y).dprint(print_type=True)
+    batched_fn = feature("tensorgraft.vectorize", "vectorize")
+    if batched_fn is not None:
+        print("vectorize a Python function with a gufunc signature (like numpy.vectorize):")
+        row_norm = batched_fn(lambda v: tt.sqrt((v * v).sum()), signature="(n)->()")
+        norms = row_norm(new_x)
+        norms.dprint(print_type=True)
+        got = function([new_x], norms, mode="python")(batch)
+        assert np.allclose(got, np.linalg.norm(batch, axis=1)), got
+        print("row norms:", got.tolist())
 
 
 def surgery(x: Any, y: Any) -> None:

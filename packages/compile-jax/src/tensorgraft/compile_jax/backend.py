@@ -16,7 +16,7 @@ known while tracing. At link time the backend works out which variables those ar
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -108,7 +108,9 @@ def _impl_for(node: Apply) -> Any:
     return impl
 
 
-def build_function(fgraph: FunctionGraph, static_positions: Sequence[int], folded: set[Apply]):  # type: ignore[no-untyped-def]
+def build_function(
+    fgraph: FunctionGraph, static_positions: Sequence[int], folded: set[Apply]
+) -> Callable[..., list[Any]]:
     """The graph as one Python function of the input values, ready for `jax.jit`."""
     order = fgraph.toposort()
     steps = []
@@ -126,8 +128,10 @@ def build_function(fgraph: FunctionGraph, static_positions: Sequence[int], folde
     inputs = list(fgraph.inputs)
     outputs = list(fgraph.outputs)
     static = set(static_positions)
-    constants = {v: v.data for node in order for v in node.inputs if isinstance(v, Constant)} | {
-        v: v.data for v in outputs if isinstance(v, Constant)
+    constants: dict[Variable, Any] = {
+        v: v.data
+        for v in [*(i for n in order for i in n.inputs), *outputs]
+        if isinstance(v, Constant)
     }
 
     def graph_fn(*values: Any) -> list[Any]:
@@ -197,7 +201,7 @@ class JaxBackend:
         jitted = jax.jit(graph_fn, static_argnums=tuple(static_positions))
         static = frozenset(static_positions)
         return_jax = self.return_jax
-        config = jax.config
+        config: Any = jax.config
 
         def run(values: Sequence[Any]) -> list[Any]:
             if static:

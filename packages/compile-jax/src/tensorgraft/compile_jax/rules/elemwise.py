@@ -116,7 +116,7 @@ for _op, _fn in [
     (tr.ArcCosh, jnp.arccosh),
     (tr.ArcTanh, jnp.arctanh),
 ]:
-    reg(_op)(_fn)
+    reg(_op)(_fn)  # type: ignore[arg-type]
 
 
 # -- special functions (JAX computes them for real numbers only) -----------------------------
@@ -256,5 +256,5 @@ def _dimshuffle(op: DimShuffle, node: Apply, x: Any) -> Any:
         if op.dropped or op.kept != tuple(range(len(op.kept)))
         else x
     )
-    shape = tuple(1 if a == "x" else jnp.shape(x)[a] for a in op.new_order)
+    shape = tuple(1 if a == "x" else jnp.shape(x)[int(a)] for a in op.new_order)
     return jnp.reshape(y, shape)

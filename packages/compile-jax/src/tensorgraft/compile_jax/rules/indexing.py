@@ -22,7 +22,8 @@ from tensorgraft.tensor.subtensor import IncSubtensor, Subtensor
 
 def _static_positions(first: int) -> Any:
     def positions(op: Any, node: Apply) -> list[int]:
-        out, k = [], first
+        out: list[int] = []
+        k = first
         for entry in op.idx_list:
             n = n_inputs(entry)
             if isinstance(entry, SliceSpec) or entry == MASK:
