@@ -324,22 +324,25 @@ def main(argv: list[str] | None = None) -> int:
         header = ("engine", "first result", "steady", "first/jax", "steady/jax")
         print("  {:<18} {:>13} {:>10} {:>10} {:>11}".format(*header))
         rows: dict[str, dict[str, Any]] = {}
-        for engine in args.engines.split(","):
-            if not available(engine):
-                rows[engine] = {"status": "not installed"}
-                continue
-            runs = [run_fresh(name, engine, budget) for _ in range(repeats)]
-            bad = [r for r in runs if "error" in r or not r["ok"]]
+        engines = [e for e in args.engines.split(",") if available(e)]
+        rows.update({e: {"status": "not installed"} for e in args.engines.split(",")})
+        # Round-robin over the engines, so that they share the machine's load alike.
+        runs: dict[str, list[dict[str, Any]]] = {e: [] for e in engines}
+        for _ in range(repeats):
+            for engine in engines:
+                runs[engine].append(run_fresh(name, engine, budget))
+        for engine in engines:
+            bad = [r for r in runs[engine] if "error" in r or not r["ok"]]
             if bad:
                 rows[engine] = {"status": bad[0].get("error", "wrong result"), "runs": runs}
                 status = 1
                 continue
             rows[engine] = {
                 "status": "ok",
-                "first_s": statistics.median(r["first_s"] for r in runs),
-                "steady_s": statistics.median(r["steady_s"] for r in runs),
-                "imports_s": statistics.median(r["imports_s"] for r in runs),
-                "runs": runs,
+                "first_s": statistics.median(r["first_s"] for r in runs[engine]),
+                "steady_s": statistics.median(r["steady_s"] for r in runs[engine]),
+                "imports_s": statistics.median(r["imports_s"] for r in runs[engine]),
+                "runs": runs[engine],
             }
         ref = rows.get("jax.jit", {})
         for engine, row in rows.items():

@@ -155,3 +155,18 @@ def test_register_refuses_a_taken_name() -> None:
     with pytest.raises(ValueError, match="already registered"):
         register("canonicalize", name="mul_one")(lambda fgraph, node: None)
     assert "mul_one" in RULES
+
+
+def test_identical_constant_expressions_too_large_to_fold_are_computed_once() -> None:
+    x = tt.matrix("x")
+    big = (1000, 200)  # 1.6 MB: beyond what constant folding keeps
+    out = (tt.zeros(big) + x) * (tt.zeros(big) + 1)
+    new = rewrite_graph(out)
+    assert op_names(new).count("Alloc") == 1
+
+
+def test_a_constant_used_many_times_is_not_shared_but_still_merges_nodes() -> None:
+    x = tt.vector("x")
+    out = rewrite_graph(tt.add(*[tt.exp(x) * 2 for _ in range(4)]))
+    assert op_names(out) == ["Exp", "Mul", "Add"]
+    (mul,) = set(out.owner.inputs)  # four copies of the constant 2, one product

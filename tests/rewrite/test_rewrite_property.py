@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 
 import tensorgraft.tensor as tt
 from tensorgraft.compile import function
+from tensorgraft.graph import FunctionGraph
 from tensorgraft.graph.basic import Variable
+from tensorgraft.rewrite import default_pipeline
+from tensorgraft.rewrite.inplace import check_destroy_maps
 from tensorgraft.rewrite.testing import evaluate
 
 # Operations on values kept in a moderate range (so both forms are well conditioned).
@@ -34,6 +37,8 @@ UNARY: list[Callable[[Any], Any]] = [
     lambda a: tt.exp(a / 4) - 1,
     lambda a: tt.sum(a, axis=0, keepdims=True) / 3 + a,
     lambda a: tt.transpose(tt.transpose(a)),
+    # A fresh array (alloc) read by elementwise ops only: the in-place phase reuses it.
+    lambda a: tt.exp(tt.alloc(tt.sum(a, axis=0), a.shape[0], a.shape[1]) / 4),
 ]
 # Binary operations with a bound on |result| given bounds on |a| and |b|: a value whose
 # bound grows too large is squashed by tanh, so no graph ever holds inf or nan (the
@@ -87,3 +92,24 @@ def test_default_pipeline_keeps_values(graph: tuple[list[Variable], Variable], s
     got = f(*values)
     assert np.asarray(got).dtype == want.dtype and np.shape(got) == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(graphs(), st.integers(0, 2**32 - 1))
+def test_inplace_pipeline_keeps_values_and_inputs(
+    graph: tuple[list[Variable], Variable], seed: int
+) -> None:
+    # The whole pipeline, in-place phase included, run node by node on the very arrays
+    # (copy=False): a destroyed value read later, or a user's input overwritten, shows.
+    inputs, out = graph
+    rng = np.random.default_rng(seed)
+    values = [rng.uniform(-2, 2, (3, 4)) for _ in inputs]
+    saved = [v.copy() for v in values]
+    want = evaluate([out], dict(zip(inputs, saved, strict=True)))[0]
+    fgraph = FunctionGraph(inputs, [out])
+    default_pipeline(fgraph)
+    check_destroy_maps(fgraph)
+    got = evaluate(fgraph.outputs, dict(zip(fgraph.inputs, values, strict=True)), copy=False)[0]
+    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+    for v, s in zip(values, saved, strict=True):
+        np.testing.assert_array_equal(v, s)

@@ -3,6 +3,10 @@
 A core rule `rule(g, z, *xs)` is written with ops that work on stacks of matrices
 (matmul, `mT` transposes of the last two axes), so it applies to a `Blockwise` node's
 batched inputs directly; the pullback then sums over broadcast batch axes.
+
+A Blockwise of any other core op (a Subtensor with batched slice bounds, an Alloc with
+batched lengths, ...) is differentiated through the core op's own rule, built on
+core-shaped stand-ins and batched by `vectorize_graph`.
 """
 
 from __future__ import annotations
@@ -18,11 +22,19 @@ from tensorgraft.autodiff.engine import (
     _transposed_pullback,
     is_differentiable,
 )
-from tensorgraft.autodiff.registry import register_pullback, register_pushforward
-from tensorgraft.graph.basic import Apply
+from tensorgraft.autodiff.registry import (
+    GradNotImplemented,
+    pullback_rule,
+    pushforward_rule,
+    register_pullback,
+    register_pushforward,
+)
+from tensorgraft.graph.basic import Apply, Variable
+from tensorgraft.graph.traversal import ancestors
 from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.elemwise import DimShuffle
 from tensorgraft.tensor.matmul import Dot
+from tensorgraft.tensor.type import TensorType
 
 # core op type -> rule(op, g: output cotangents, z: outputs, *xs) -> input cotangents
 CoreRule = Callable[..., list[Any]]
@@ -40,27 +52,78 @@ def mT(x: Any) -> Any:
     return DimShuffle(n, (*range(n - 2), n - 1, n - 2))(x)
 
 
-def _core_rule(node: Apply, op: Any) -> CoreRule:
+def _core_rule(node: Apply, op: Any) -> CoreRule | None:
     for klass in type(op).__mro__:
         if klass in core_rules:
             return core_rules[klass]
-    raise _missing_rule(node)
+    return None
+
+
+def _batch_ndim(node: Apply) -> int:
+    op: Blockwise = node.op  # type: ignore[assignment]
+    return node.outputs[0].type.ndim - len(op.outputs_sig[0])  # type: ignore[attr-defined, no-any-return]
+
+
+def _core_stand_ins(node: Apply) -> tuple[Apply, list[Variable]]:
+    """The core op applied to fresh core-shaped stand-ins of `node`'s inputs."""
+    op: Blockwise = node.op  # type: ignore[assignment]
+    b = _batch_ndim(node)
+    stand_ins = [TensorType(x.type.dtype, x.type.shape[b:])() for x in node.inputs]  # type: ignore[attr-defined]
+    return op.core_op.make_node(*stand_ins), stand_ins
+
+
+def _batched(results: list[Any], replace: dict[Variable, Variable], node: Apply) -> list[Any]:
+    """The variables among `results` (a core rule's) batched by `replace`; other entries
+    (None, GradNotImplemented) kept. The core node's outputs map to `node`'s."""
+    from tensorgraft.vectorize import vectorize_graph
+
+    live = [r for r in results if isinstance(r, Variable)]
+    if not live:
+        return results
+    used = set(ancestors(live))
+    new = iter(vectorize_graph(live, {k: v for k, v in replace.items() if k in used}))
+    return [next(new) if isinstance(r, Variable) else r for r in results]
+
+
+def _generic_pullback(node: Apply, g: list[Any]) -> list[Any]:
+    """A Blockwise's input cotangents from its core op's pullback, batched."""
+    op: Blockwise = node.op  # type: ignore[assignment]
+    rule = pullback_rule(type(op.core_op))
+    if rule is None:
+        raise _missing_rule(node)
+    core, stand_ins = _core_stand_ins(node)
+    g_core = [None if gk is None else o.type() for gk, o in zip(g, core.outputs, strict=True)]
+    replace = dict(zip(stand_ins, node.inputs, strict=True))
+    replace.update({u: gk for u, gk in zip(g_core, g, strict=True) if u is not None})
+    replace.update(zip(core.outputs, node.outputs, strict=True))
+    results = list(rule(core, g_core))
+    # An unbatched stand-in's own gradient (a constant) needs no batching either.
+    return _batched(results, replace, node)
 
 
 @register_pullback(Dot)
 def _dot_pullback(node: Apply, g: list[Any]) -> list[Any]:
-    return _core_rule(node, node.op)(node.op, g, node.outputs, *node.inputs)
+    rule = _core_rule(node, node.op)
+    assert rule is not None
+    return rule(node.op, g, node.outputs, *node.inputs)
 
 
 @register_pullback(Blockwise)
 def _blockwise_pullback(node: Apply, g: list[Any]) -> list[Any]:
     op: Blockwise = node.op  # type: ignore[assignment]
-    grads = _core_rule(node, op.core_op)(op.core_op, g, node.outputs, *node.inputs)
-    batch = node.outputs[0].type.ndim - len(op.outputs_sig[0])  # type: ignore[attr-defined]
+    rule = _core_rule(node, op.core_op)
+    if rule is None:
+        grads = _generic_pullback(node, g)
+    else:
+        grads = rule(op.core_op, g, node.outputs, *node.inputs)
+    batch = _batch_ndim(node)
     out: list[Any] = []
     for gx, x in zip(grads, node.inputs, strict=True):
         if gx is None or not is_differentiable(x):
             out.append(None)
+            continue
+        if isinstance(gx, GradNotImplemented):
+            out.append(gx)
             continue
         out.append(unbroadcast(gx, x, node.inputs, upto=batch))  # only batch axes broadcast
     return out
@@ -70,6 +133,8 @@ def _blockwise_pullback(node: Apply, g: list[Any]) -> list[Any]:
 def _product_pushforward(node: Apply, t: list[Any]) -> list[Any]:
     # Products are linear in each argument: J t = sum_k f(.., t_k, ..).
     op = node.op
+    if isinstance(op, Blockwise) and _core_rule(node, op.core_op) is None:
+        return _generic_pushforward(node, t)
     if isinstance(op, Blockwise) and not isinstance(op.core_op, Dot):
         return _transposed_pullback(node, t)
     terms = []
@@ -82,3 +147,18 @@ def _product_pushforward(node: Apply, t: list[Any]) -> list[Any]:
 
 # d(a b) = da b + a db
 defcore(Dot, lambda op, g, z, a, b: [tt.matmul(g[0], mT(b)), tt.matmul(mT(a), g[0])])
+
+
+def _generic_pushforward(node: Apply, t: list[Any]) -> list[Any]:
+    """A Blockwise's output tangents from its core op's pushforward (or its transposed
+    pullback), on core-shaped stand-ins, batched."""
+    op: Blockwise = node.op  # type: ignore[assignment]
+    if pullback_rule(type(op.core_op)) is None and pushforward_rule(type(op.core_op)) is None:
+        raise _missing_rule(node)
+    core, stand_ins = _core_stand_ins(node)
+    t_core = [None if tk is None else x.type() for tk, x in zip(t, stand_ins, strict=True)]
+    replace = dict(zip(stand_ins, node.inputs, strict=True))
+    replace.update({u: tk for u, tk in zip(t_core, t, strict=True) if u is not None})
+    replace.update(zip(core.outputs, node.outputs, strict=True))
+    rule = pushforward_rule(type(op.core_op)) or _transposed_pullback
+    return _batched(list(rule(core, t_core)), replace, node)

@@ -8,7 +8,7 @@ DimShuffles are views; every other node calls back its op's Python `perform`, an
 """
 
 from tensorgraft.compile_c.__about__ import __version__
-from tensorgraft.compile_c.backend import CBackend, DeferredC, backend, link_many
+from tensorgraft.compile_c.linker import CBackend, DeferredC, backend, link_many
 from tensorgraft.compile_c.report import compile_report
 
 __all__ = ["CBackend", "DeferredC", "__version__", "backend", "compile_report", "link_many"]

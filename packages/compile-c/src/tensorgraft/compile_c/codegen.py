@@ -17,20 +17,23 @@ from typing import Any
 
 import numpy as np
 
+from tensorgraft.compile_c.scalar import C_TYPES, convert, helpers, scalar_expr
+from tensorgraft.compile_c.toolchain import MODULE_NAME
 from tensorgraft.graph.basic import Apply, Constant, Variable
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.graph.traversal import io_toposort
+from tensorgraft.tensor import reduction as tr
 from tensorgraft.tensor import scalar_ops as ts
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
+from tensorgraft.tensor.indexing_key import INT, SliceSpec
+from tensorgraft.tensor.subtensor import Subtensor
 from tensorgraft.tensor.type import TensorType
-
-from tensorgraft.compile_c.scalar import C_TYPES, helpers, scalar_expr
-from tensorgraft.compile_c.toolchain import MODULE_NAME
 
 # Stands for the number of callbacks until all nodes are written.
 CALLBACK_COUNT = "@CALLBACK_COUNT@"
+KERNEL = "@KERNEL@"  # the name of a kernel function in its text
 # Failure codes passed to the state's `fail(code, index, obj)`.
-BAD_INPUT, NO_BROADCAST, NOT_DROPPABLE, BAD_CALLBACK = 0, 1, 2, 3
+BAD_INPUT, NO_BROADCAST, NOT_DROPPABLE, BAD_CALLBACK, NO_ELEMENTS, BAD_INDEX = 0, 1, 2, 3, 4, 5
 
 
 def is_tensor(var: Variable) -> bool:
@@ -57,8 +60,9 @@ class GraphCode:
 class Writer:
     """Writes the C function for one graph."""
 
-    def __init__(self, fgraph: FunctionGraph, fname: str) -> None:
+    def __init__(self, fgraph: FunctionGraph, fname: str, kernels: dict[str, str]) -> None:
         self.code = GraphCode(fgraph, fgraph.toposort())
+        self.kernels = kernels
         self.fname = fname
         self.slot: dict[Variable, int] = {}
         self.lines: list[str] = []
@@ -68,6 +72,12 @@ class Writer:
             self.slot[var] = len(self.slot)
         return self.slot[var]
 
+    def kernel(self, text: str) -> str:
+        """The name of the static function `text` (written once per module)."""
+        if text not in self.kernels:
+            self.kernels[text] = f"tg_kernel_{len(self.kernels)}"
+        return self.kernels[text]
+
     def emit(self, *lines: str) -> None:
         self.lines.extend(lines)
 
@@ -76,68 +86,41 @@ class Writer:
         n_in = len(fg.inputs)
         for var in fg.inputs:
             self.place(var)
-        for node in code.order:
-            for var in node.inputs:
-                if isinstance(var, Constant) and var not in self.slot:
-                    self.place(var)
-                    code.constants.append(var)
-            for var in node.outputs:
-                self.place(var)
-        for var in fg.outputs:  # an output may be a constant no node uses
+        # Constants right after the inputs, so the prologue loads both in one loop.
+        for var in [i for node in code.order for i in node.inputs] + list(fg.outputs):
             if isinstance(var, Constant) and var not in self.slot:
                 self.place(var)
                 code.constants.append(var)
+        for node in code.order:
+            for var in node.outputs:
+                self.place(var)
         last_use: dict[Variable, int] = {}
         for k, node in enumerate(code.order):
             for var in node.inputs:
                 last_use[var] = k
         kept = set(fg.outputs)
-
+        n_slots = max(len(self.slot), 1)
         self.emit(
             f"static PyObject* {self.fname}(PyObject* self, PyObject* const* args, Py_ssize_t n)",
             "{",
-            f"    PyObject* v[{max(len(self.slot), 1)}] = {{NULL}};",
-            "    PyObject *state, *fail, *callbacks, *constants, *seq, *result = NULL;",
-            "    int ok;",
-            "    (void)ok; (void)callbacks; (void)fail;",
-            '    if (n != 2 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != 3) {',
-            '        PyErr_SetString(PyExc_TypeError, "run(state, inputs)"); return NULL; }',
-            "    state = args[0];",
-            "    fail = PyTuple_GET_ITEM(state, 0);",
-            "    callbacks = PyTuple_GET_ITEM(state, 1);",
-            "    constants = PyTuple_GET_ITEM(state, 2);",
-            f"    if (!PyTuple_Check(callbacks) || PyTuple_GET_SIZE(callbacks) != "
-            f"{CALLBACK_COUNT} || !PyTuple_Check(constants) || "
-            f"PyTuple_GET_SIZE(constants) != {len(code.constants)}) {{",
-            '        PyErr_SetString(PyExc_TypeError, "run: bad state"); return NULL; }',
-            '    seq = PySequence_Fast(args[1], "run: inputs must be a sequence");',
-            "    if (!seq) return NULL;",
-            f"    if (PySequence_Fast_GET_SIZE(seq) != {n_in}) {{",
-            f'        PyErr_Format(PyExc_TypeError, "run: expected {n_in} inputs, got %zd",',
-            "                     PySequence_Fast_GET_SIZE(seq));",
-            "        Py_DECREF(seq); return NULL; }",
+            f"    PyObject* v[{n_slots}] = {{NULL}};",
+            "    PyObject *fail, *callbacks, *result = NULL;",
+            f"    if (!tg_start(args, n, {CALLBACK_COUNT}, {len(code.constants)}, {n_in}, v, "
+            "&fail, &callbacks)) goto done;",
         )
-        for k in range(n_in):
-            self.emit(f"    v[{k}] = PySequence_Fast_GET_ITEM(seq, {k}); Py_INCREF(v[{k}]);")
-        self.emit("    Py_DECREF(seq);")
         for k, var in enumerate(fg.inputs):
             self.check_input(k, var)
-        for j, var in enumerate(code.constants):
-            s = self.slot[var]
-            self.emit(f"    v[{s}] = PyTuple_GET_ITEM(constants, {j}); Py_INCREF(v[{s}]);")
         for k, node in enumerate(code.order):
-            self.emit(f"    /* node {k} */")
             self.node(k, node)
             for var in node.inputs:
                 if last_use.get(var) == k and var not in kept:
                     self.emit(f"    Py_CLEAR(v[{self.slot[var]}]);")
-        outs = [self.slot[v] for v in fg.outputs]
-        self.emit(f"    result = PyList_New({len(outs)});", "    if (!result) goto done;")
-        for j, s in enumerate(outs):
-            self.emit(f"    Py_INCREF(v[{s}]); PyList_SET_ITEM(result, {j}, v[{s}]);")
+        outs = ", ".join(str(self.slot[v]) for v in fg.outputs) or "0"
         self.emit(
+            f"    {{ static const int outs[] = {{{outs}}};",
+            f"      result = tg_outputs(v, {len(fg.outputs)}, outs); }}",
             "done:",
-            f"    for (n = 0; n < {max(len(self.slot), 1)}; ++n) Py_XDECREF(v[n]);",
+            f"    tg_release(v, {n_slots});",
             "    return result;",
             "}",
         )
@@ -151,12 +134,12 @@ class Writer:
             return
         t: Any = var.type
         conds = [f"PyArray_DIM((PyArrayObject*)v[{k}], {a}) != {s}" for a, s in _fixed(t)]
-        self.emit(
-            f"    ok = tg_array(&v[{k}], {typenum(t.dtype)}, {t.ndim});",
-            "    if (ok < 0) goto done;",
-            f"    if (!ok{''.join(' || ' + c for c in conds)}) {{",
-            f"        tg_fail(fail, {BAD_INPUT}, {k}, v[{k}]); goto done; }}",
-        )
+        self.emit(f"    if (!tg_input(fail, v, {k}, {typenum(t.dtype)}, {t.ndim})) goto done;")
+        if conds:
+            self.emit(
+                f"    if ({' || '.join(conds)}) {{",
+                f"        tg_fail(fail, {BAD_INPUT}, {k}, v[{k}]); goto done; }}",
+            )
 
     def node(self, k: int, node: Apply) -> None:
         rule = NODE_RULES.get(type(node.op))
@@ -172,35 +155,18 @@ class Writer:
     def callback(self, k: int, node: Apply) -> None:
         j = len(self.code.callbacks)
         self.code.callbacks.append(node)
-        ins = [self.slot[v] for v in node.inputs]
-        self.emit(
-            "    {",
-            f"        PyObject *r, *a = PyList_New({len(ins)});",
-            "        if (!a) goto done;",
+        ins = ", ".join(str(self.slot[v]) for v in node.inputs) or "0"
+        # Per output: slot, type number (-1: not an array) and rank.
+        outs = ", ".join(
+            f"{self.slot[o]}, {typenum(o.type.dtype) if is_tensor(o) else -1}, "  # type: ignore[attr-defined]
+            f"{o.type.ndim if is_tensor(o) else 0}"  # type: ignore[attr-defined]
+            for o in node.outputs
         )
-        for p, s in enumerate(ins):
-            self.emit(f"        Py_INCREF(v[{s}]); PyList_SET_ITEM(a, {p}, v[{s}]);")
-        n_out = len(node.outputs)
         self.emit(
-            f"        r = PyObject_CallOneArg(PyTuple_GET_ITEM(callbacks, {j}), a);",
-            "        Py_DECREF(a);",
-            "        if (!r) goto done;",
-            f"        if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != {n_out}) {{",
-            f"            Py_DECREF(r); tg_fail(fail, {BAD_CALLBACK}, {k}, Py_None); goto done; }}",
+            f"    {{ static const int ins[] = {{{ins}}}, outs[] = {{{outs}}};",
+            f"      if (!tg_call(fail, PyTuple_GET_ITEM(callbacks, {j}), {k}, v, "
+            f"{len(node.inputs)}, ins, {len(node.outputs)}, outs)) goto done; }}",
         )
-        for p, var in enumerate(node.outputs):
-            s = self.slot[var]
-            self.emit(f"        v[{s}] = PyTuple_GET_ITEM(r, {p}); Py_INCREF(v[{s}]);")
-        self.emit("        Py_DECREF(r);")
-        for var in node.outputs:
-            if is_tensor(var):
-                s, t = self.slot[var], var.type
-                self.emit(
-                    f"        ok = tg_array(&v[{s}], {typenum(t.dtype)}, {t.ndim});",  # type: ignore[attr-defined]
-                    "        if (ok < 0) goto done;",
-                    f"        if (!ok) {{ tg_fail(fail, {BAD_CALLBACK}, {k}, v[{s}]); goto done; }}",
-                )
-        self.emit("    }")
 
 
 def _fixed(t: Any) -> list[tuple[int, int]]:
@@ -251,13 +217,15 @@ def scalar_body(op: ts.ScalarOp, ins: list[str], in_dtypes: list[str]) -> list[s
             if len(node.outputs) != 1 or isinstance(node.op, ts.Composite):
                 return None
             (out,) = node.outputs
+            inner_op: Any = node.op
+            out_dtype: str = out.type.dtype  # type: ignore[attr-defined]
             dtypes = [i.type.dtype for i in node.inputs]  # type: ignore[attr-defined]
-            expr = scalar_expr(node.op, args, dtypes, out.type.dtype)  # type: ignore[attr-defined]
-            if expr is None:
+            c_expr = scalar_expr(inner_op, args, dtypes, out_dtype)
+            if c_expr is None:
                 return None
             name = f"t{count}"
             count += 1
-            lines.append(f"const {C_TYPES[out.type.dtype]} {name} = {expr};")  # type: ignore[attr-defined]
+            lines.append(f"const {C_TYPES[out_dtype]} {name} = {c_expr};")
             env[out] = name
         for j, var in enumerate(op.inner_outputs):
             if var in env:
@@ -291,9 +259,11 @@ def _elemwise(w: Writer, k: int, node: Apply) -> list[str] | None:
     a = [f"a{p}" for p in range(len(node.inputs))]
     n_in, n_out = len(a), len(outs)
     dims = max(nd, 1)
-    lines = ["    {"]
-    lines += [f"        PyArrayObject* a{p} = (PyArrayObject*)v[{w.slot[i]}];" for p, i in
-              enumerate(node.inputs)]
+    lines = [
+        f"static int {KERNEL}(PyObject* fail, Py_ssize_t node, PyObject** in, PyObject*** out)",
+        "{",
+    ]
+    lines += [f"        PyArrayObject* a{p} = (PyArrayObject*)in[{p}];" for p in range(n_in)]
     lines += [f"        PyArrayObject* b{q};" for q in range(n_out)]
     lines += [f"        npy_intp shape[{dims}], idx[{dims}], total, s, d;"]
     for p in range(n_in):
@@ -305,15 +275,14 @@ def _elemwise(w: Writer, k: int, node: Apply) -> list[str] | None:
     for p in range(n_in):
         lines.append(
             f"            s = PyArray_DIM(a{p}, d); if (s != 1) {{ if (shape[d] == 1) "
-            f"shape[d] = s; else if (s != shape[d]) goto bad{k}; }}"
+            f"shape[d] = s; else if (s != shape[d]) goto bad; }}"
         )
     lines.append("        }")
-    for q, (var, dtype) in enumerate(zip(node.outputs, outs, strict=True)):
-        s_out = w.slot[var]
+    for q, dtype in enumerate(outs):
         lines += [
-            f"        v[{s_out}] = PyArray_EMPTY({nd}, shape, {typenum(dtype)}, 0);",
-            f"        if (!v[{s_out}]) goto done;",
-            f"        b{q} = (PyArrayObject*)v[{s_out}];",
+            f"        *out[{q}] = PyArray_EMPTY({nd}, shape, {typenum(dtype)}, 0);",
+            f"        if (!*out[{q}]) return 0;",
+            f"        b{q} = (PyArrayObject*)*out[{q}];",
         ]
     loads_fast = [
         f"const {C_TYPES[d]} x{p} = ((const {C_TYPES[d]}*)p{p})[i];"
@@ -370,16 +339,24 @@ def _elemwise(w: Writer, k: int, node: Apply) -> list[str] | None:
         "                }",
         "            }",
         "        }",
-        "        if (0) {",
-        f"        bad{k}:",
-        f"            tg_fail_arrays(fail, {NO_BROADCAST}, {k}, {n_in}, "
+        "        return 1;",
+        "    bad:",
+        f"        tg_fail_arrays(fail, {NO_BROADCAST}, node, {n_in}, "
         + ", ".join(f"(PyObject*)a{p}" for p in range(n_in))
         + ");",
-        "            goto done;",
-        "        }",
+        "        return 0;",
+        "}",
+    ]
+    name = w.kernel("\n".join(lines))
+    ins_list = ", ".join(f"v[{w.slot[i]}]" for i in node.inputs)
+    outs_list = ", ".join(f"&v[{w.slot[o]}]" for o in node.outputs)
+    return [
+        "    {",
+        f"        PyObject* in[{n_in}] = {{{ins_list}}};",
+        f"        PyObject** out[{n_out}] = {{{outs_list}}};",
+        f"        if (!{name}(fail, {k}, in, out)) goto done;",
         "    }",
     ]
-    return lines
 
 
 NODE_RULES[Elemwise] = _elemwise
@@ -414,13 +391,195 @@ def _dimshuffle(w: Writer, k: int, node: Apply) -> list[str] | None:
         "            PyArray_DATA(a), PyArray_FLAGS(a) & NPY_ARRAY_WRITEABLE, NULL);",
         f"        if (!v[{dst}]) goto done;",
         "        Py_INCREF(a);",
-        f"        if (PyArray_SetBaseObject((PyArrayObject*)v[{dst}], (PyObject*)a) < 0) goto done;",
+        f"        if (PyArray_SetBaseObject((PyArrayObject*)v[{dst}], (PyObject*)a) < 0)",
+        "            goto done;",
         "    }",
     ]
     return lines
 
 
 NODE_RULES[DimShuffle] = _dimshuffle
+
+
+# Reductions: (accumulator dtype or None for the output's, init, step on `acc` and `x`).
+def _reduce_parts(op: Any, in_dtype: str, out_dtype: str) -> tuple[str, str, str] | None:
+    acc = "float64" if out_dtype == "float32" else out_dtype
+    x = convert("x", in_dtype, acc)
+    if isinstance(op, tr.Sum):
+        return acc, "0", f"acc = acc + {x};"
+    if isinstance(op, tr.Prod):
+        return acc, "1", f"acc = acc * {x};"
+    if isinstance(op, tr.Max | tr.Min):
+        which = "max" if isinstance(op, tr.Max) else "min"
+        # Start from the first element (there is one: checked); NaN propagates.
+        return (
+            out_dtype,
+            f"*(const {C_TYPES[in_dtype]}*)p",
+            f"acc = tg_{which}_{out_dtype}(acc, x);",
+        )
+    if isinstance(op, tr.All):
+        return "bool", "1", "acc = acc && (x != 0);"
+    if isinstance(op, tr.Any):
+        return "bool", "0", "acc = acc || (x != 0);"
+    return None
+
+
+def _reduce(w: Writer, k: int, node: Apply) -> list[str] | None:
+    op: Any = node.op
+    x, y = node.inputs[0], node.outputs[0]
+    in_dtype, out_dtype = x.type.dtype, y.type.dtype  # type: ignore[attr-defined]
+    parts = _reduce_parts(op, in_dtype, out_dtype)
+    if parts is None:
+        return None
+    acc, init, step = parts
+    nd = x.type.ndim  # type: ignore[attr-defined]
+    reduced = op.reduced(nd)
+    kept = [a for a in range(nd) if a not in reduced]
+    order = [*kept, *reduced]
+    nk, n1 = len(kept), max(nd, 1)
+    lines = [
+        f"static int {KERNEL}(PyObject* fail, Py_ssize_t node, PyObject** in, PyObject*** out)",
+        "{",
+        "    PyArrayObject* a = (PyArrayObject*)in[0];",
+        f"    npy_intp shape[{n1}], st[{n1}], idx[{n1}], n_out = 1, n_red = 1, i, j;",
+        "    int d;",
+        "    char* p = PyArray_BYTES(a);",
+        f"    {C_TYPES[out_dtype]}* y;",
+    ]
+    for d, axis in enumerate(order):
+        lines.append(
+            f"    shape[{d}] = PyArray_DIM(a, {axis}); st[{d}] = PyArray_STRIDE(a, {axis}); "
+            f"idx[{d}] = 0;"
+        )
+    lines += [
+        f"    for (d = 0; d < {nk}; ++d) n_out *= shape[d];",
+        f"    for (d = {nk}; d < {nd}; ++d) n_red *= shape[d];",
+    ]
+    if op.needs_elements:
+        lines.append(
+            f"    if (n_red == 0) {{ tg_fail(fail, {NO_ELEMENTS}, node, in[0]); return 0; }}"
+        )
+    lines += [
+        f"    *out[0] = PyArray_EMPTY({nk}, shape, {typenum(out_dtype)}, 0);",
+        "    if (!*out[0]) return 0;",
+        f"    y = ({C_TYPES[out_dtype]}*)PyArray_DATA((PyArrayObject*)*out[0]);",
+        "    for (i = 0; i < n_out; ++i) {",
+        f"        {C_TYPES[acc]} acc = {init};",
+        "        const char* q = p;",
+        "        for (j = 0; j < n_red; ++j) {",
+        f"            const {C_TYPES[in_dtype]} x = *(const {C_TYPES[in_dtype]}*)q;",
+        f"            {step}",
+        f"            for (d = {nd} - 1; d >= {nk}; --d) {{",
+        "                q += st[d];",
+        "                if (++idx[d] < shape[d]) break;",
+        "                q -= st[d] * shape[d]; idx[d] = 0;",
+        "            }",
+        "        }",
+        f"        y[i] = {convert('acc', acc, out_dtype)};",
+        f"        for (d = {nk} - 1; d >= 0; --d) {{",
+        "            p += st[d];",
+        "            if (++idx[d] < shape[d]) break;",
+        "            p -= st[d] * shape[d]; idx[d] = 0;",
+        "        }",
+        "    }",
+        "    return 1;",
+        "}",
+    ]
+    name = w.kernel("\n".join(lines))
+    return [
+        "    {",
+        f"        PyObject* in[1] = {{v[{w.slot[x]}]}};",
+        f"        PyObject** out[1] = {{&v[{w.slot[y]}]}};",
+        f"        if (!{name}(fail, {k}, in, out)) goto done;",
+        "    }",
+    ]
+
+
+for _op in (tr.Sum, tr.Prod, tr.Max, tr.Min, tr.All, tr.Any):
+    NODE_RULES[_op] = _reduce
+
+
+def _subtensor(w: Writer, k: int, node: Apply) -> list[str] | None:
+    """`x[i, a:b:c]` as a view: Python's slice rules (PySlice_AdjustIndices), bounds checked."""
+    op: Any = node.op
+    x, *index = node.inputs
+    nd = x.type.ndim  # type: ignore[attr-defined]
+    n_out = node.outputs[0].type.ndim  # type: ignore[attr-defined]
+    if any(e != INT and not isinstance(e, SliceSpec) for e in op.idx_list):
+        return None
+    values = iter(range(1, len(node.inputs)))
+
+    def read(p: int) -> str:
+        t = C_TYPES[index[p - 1].type.dtype]  # type: ignore[attr-defined]
+        return f"(Py_ssize_t)*(const {t}*)PyArray_DATA((PyArrayObject*)in[{p}])"
+
+    lines = [
+        f"static int {KERNEL}(PyObject* fail, Py_ssize_t node, PyObject** in, PyObject*** out)",
+        "{",
+        "    PyArrayObject* a = (PyArrayObject*)in[0];",
+        f"    npy_intp dims[{max(n_out, 1)}], strides[{max(n_out, 1)}], n;",
+        "    Py_ssize_t i, start, stop, step;",
+        "    char* data = PyArray_BYTES(a);",
+        "    PyArray_Descr* descr;",
+        "    (void)i; (void)start; (void)stop; (void)step;",
+    ]
+    j = 0
+    for axis, entry in enumerate(op.idx_list):
+        lines.append(f"    n = PyArray_DIM(a, {axis});")
+        if entry == INT:
+            lines += [
+                f"    i = {read(next(values))};",
+                "    if (i < 0) i += n;",
+                "    if (i < 0 || i >= n) goto bad;",
+                f"    data += i * PyArray_STRIDE(a, {axis});",
+            ]
+            continue
+        start = read(next(values)) if entry.start else None
+        stop = read(next(values)) if entry.stop else None
+        step = read(next(values)) if entry.step else "1"
+        lines += [
+            f"    step = {step};",
+            "    if (step == 0) goto bad;",
+            f"    start = {start or '(step > 0 ? 0 : PY_SSIZE_T_MAX)'};",
+            f"    stop = {stop or '(step > 0 ? PY_SSIZE_T_MAX : PY_SSIZE_T_MIN)'};",
+            f"    dims[{j}] = PySlice_AdjustIndices(n, &start, &stop, step);",
+            f"    strides[{j}] = PyArray_STRIDE(a, {axis}) * step;",
+            f"    if (dims[{j}] > 0) data += start * PyArray_STRIDE(a, {axis});",
+        ]
+        j += 1
+    for axis in range(len(op.idx_list), nd):
+        lines.append(
+            f"    dims[{j}] = PyArray_DIM(a, {axis}); strides[{j}] = PyArray_STRIDE(a, {axis});"
+        )
+        j += 1
+    assert j == n_out
+    lines += [
+        "    descr = PyArray_DESCR(a); Py_INCREF(descr);",
+        f"    *out[0] = PyArray_NewFromDescr(&PyArray_Type, descr, {n_out}, dims, strides, data,",
+        "        PyArray_FLAGS(a) & NPY_ARRAY_WRITEABLE, NULL);",
+        "    if (!*out[0]) return 0;",
+        "    Py_INCREF(a);",
+        "    if (PyArray_SetBaseObject((PyArrayObject*)*out[0], (PyObject*)a) < 0) return 0;",
+        "    return 1;",
+        "bad:",
+        f"    tg_fail_arrays(fail, {BAD_INDEX}, node, {len(node.inputs)}, "
+        + ", ".join(f"in[{p}]" for p in range(len(node.inputs)))
+        + ");",
+        "    return 0;",
+        "}",
+    ]
+    name = w.kernel("\n".join(lines))
+    ins = ", ".join(f"v[{w.slot[i]}]" for i in node.inputs)
+    return [
+        "    {",
+        f"        PyObject* in[{len(node.inputs)}] = {{{ins}}};",
+        f"        PyObject** out[1] = {{&v[{w.slot[node.outputs[0]]}]}};",
+        f"        if (!{name}(fail, {k}, in, out)) goto done;",
+        "    }",
+    ]
+
+
+NODE_RULES[Subtensor] = _subtensor
 
 
 PRELUDE = r"""
@@ -473,10 +632,101 @@ static void tg_fail_arrays(PyObject* fail, int code, Py_ssize_t index, int n, ..
     tg_fail(fail, code, index, t);
     Py_DECREF(t);
 }
+
+/* Check the state tuple, take new references to the inputs and constants. */
+static int tg_start(PyObject* const* args, Py_ssize_t n, Py_ssize_t n_cb, Py_ssize_t n_const,
+                    Py_ssize_t n_in, PyObject** v, PyObject** fail, PyObject** callbacks)
+{
+    PyObject *state, *constants, *seq;
+    Py_ssize_t k;
+    if (n != 2 || !PyTuple_Check(args[0]) || PyTuple_GET_SIZE(args[0]) != 3) {
+        PyErr_SetString(PyExc_TypeError, "run(state, inputs)");
+        return 0;
+    }
+    state = args[0];
+    *fail = PyTuple_GET_ITEM(state, 0);
+    *callbacks = PyTuple_GET_ITEM(state, 1);
+    constants = PyTuple_GET_ITEM(state, 2);
+    if (!PyTuple_Check(*callbacks) || PyTuple_GET_SIZE(*callbacks) != n_cb
+        || !PyTuple_Check(constants) || PyTuple_GET_SIZE(constants) != n_const) {
+        PyErr_SetString(PyExc_TypeError, "run: bad state");
+        return 0;
+    }
+    seq = PySequence_Fast(args[1], "run: inputs must be a sequence");
+    if (!seq) return 0;
+    if (PySequence_Fast_GET_SIZE(seq) != n_in) {
+        PyErr_Format(PyExc_TypeError, "run: expected %zd inputs, got %zd", n_in,
+                     PySequence_Fast_GET_SIZE(seq));
+        Py_DECREF(seq);
+        return 0;
+    }
+    for (k = 0; k < n_in; ++k) { v[k] = PySequence_Fast_GET_ITEM(seq, k); Py_INCREF(v[k]); }
+    Py_DECREF(seq);
+    for (k = 0; k < n_const; ++k) {
+        v[n_in + k] = PyTuple_GET_ITEM(constants, k);
+        Py_INCREF(v[n_in + k]);
+    }
+    return 1;
+}
+
+static int tg_input(PyObject* fail, PyObject** v, Py_ssize_t k, int typenum, int ndim)
+{
+    int ok = tg_array(&v[k], typenum, ndim);
+    if (ok < 0) return 0;
+    if (!ok) { tg_fail(fail, 0, k, v[k]); return 0; }
+    return 1;
+}
+
+/* Call a node's Python `perform` (through `cb`) and check what it returns. */
+static int tg_call(PyObject* fail, PyObject* cb, Py_ssize_t node, PyObject** v,
+                   int n_in, const int* ins, int n_out, const int* outs)
+{
+    PyObject *r, *a = PyList_New(n_in);
+    int k, ok;
+    if (!a) return 0;
+    for (k = 0; k < n_in; ++k) { Py_INCREF(v[ins[k]]); PyList_SET_ITEM(a, k, v[ins[k]]); }
+    r = PyObject_CallOneArg(cb, a);
+    Py_DECREF(a);
+    if (!r) return 0;
+    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != n_out) {
+        Py_DECREF(r);
+        tg_fail(fail, 3, node, Py_None);
+        return 0;
+    }
+    for (k = 0; k < n_out; ++k) {
+        PyObject** slot = &v[outs[3 * k]];
+        *slot = PyTuple_GET_ITEM(r, k);
+        Py_INCREF(*slot);
+    }
+    Py_DECREF(r);
+    for (k = 0; k < n_out; ++k) {
+        PyObject** slot = &v[outs[3 * k]];
+        if (outs[3 * k + 1] < 0) continue;
+        ok = tg_array(slot, outs[3 * k + 1], outs[3 * k + 2]);
+        if (ok < 0) return 0;
+        if (!ok) { tg_fail(fail, 3, node, *slot); return 0; }
+    }
+    return 1;
+}
+
+static PyObject* tg_outputs(PyObject** v, int n, const int* slots)
+{
+    int k;
+    PyObject* result = PyList_New(n);
+    if (!result) return NULL;
+    for (k = 0; k < n; ++k) { Py_INCREF(v[slots[k]]); PyList_SET_ITEM(result, k, v[slots[k]]); }
+    return result;
+}
+
+static void tg_release(PyObject** v, int n)
+{
+    int k;
+    for (k = 0; k < n; ++k) Py_XDECREF(v[k]);
+}
 """
 
 
-def module_source(codes: list[GraphCode]) -> str:
+def module_source(codes: list[GraphCode], kernels: dict[str, str]) -> str:
     """The whole module: prelude, helpers, one `run_<k>` per graph, the module table."""
     methods = "\n".join(
         f'    {{"run_{k}", (PyCFunction)(void(*)(void))run_{k}, METH_FASTCALL, NULL}},'
@@ -486,6 +736,7 @@ def module_source(codes: list[GraphCode]) -> str:
         [
             PRELUDE,
             helpers(),
+            *[text.replace(KERNEL, name) for text, name in kernels.items()],
             *[c.body for c in codes],
             "static PyMethodDef tg_methods[] = {",
             methods,
@@ -504,6 +755,6 @@ def module_source(codes: list[GraphCode]) -> str:
     )
 
 
-def write_graph(fgraph: FunctionGraph, k: int) -> GraphCode:
-    """The C function `run_<k>` for `fgraph`."""
-    return Writer(fgraph, f"run_{k}").write()
+def write_graph(fgraph: FunctionGraph, k: int, kernels: dict[str, str]) -> GraphCode:
+    """The C function `run_<k>` for `fgraph`; shared kernels are added to `kernels`."""
+    return Writer(fgraph, f"run_{k}", kernels).write()

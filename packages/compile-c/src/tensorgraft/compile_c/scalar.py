@@ -113,7 +113,13 @@ def _binary(symbol: str) -> Callable[[list[str], list[str]], str]:
 
 rule(type(ts.sub), kinds="fiu")(_binary("-"))
 rule(type(ts.true_div), kinds="f")(_binary("/"))
-for _op, _sym in [(type(ts.eq), "=="), (type(ts.neq), "!="), (type(ts.lt), "<"), (type(ts.le), "<="), (type(ts.gt), ">")]:
+for _op, _sym in [
+    (type(ts.eq), "=="),
+    (type(ts.neq), "!="),
+    (type(ts.lt), "<"),
+    (type(ts.le), "<="),
+    (type(ts.gt), ">"),
+]:
     rule(_op, kinds="fiub")(_binary(_sym))
 rule(type(ts.ge), kinds="fiub")(_binary(">="))
 rule(ts.BitwiseAnd, kinds="iub")(_binary("&"))
@@ -308,13 +314,6 @@ def scalar_expr(op: ts.ScalarOp, args: list[str], dtypes: list[str], out: str) -
         return None
     # A rule's result has the loop's output dtype; comparisons give C ints (0/1).
     return f"(({C_TYPES[out]})({expr}))" if out != "bool" else f"(npy_bool)(({expr}) != 0)"
-
-
-def has_c_rule(op: ts.ScalarOp) -> bool:
-    """Whether some dtypes of `op` have a C rule (for the coverage listing)."""
-    if isinstance(op, ts.Cast | type(ts.switch) | ts.Real | ts.Conj | ts.Imag | ts.Composite):
-        return True
-    return type(op) in RULES or type(op) in PARAM_RULES
 
 
 def _minmax(dtype: str) -> str:

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from tensorgraft.compile.backends import Thunk, cache_dir
-from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.compile_numba import cache as disk
 from tensorgraft.compile_numba.codegen import FUNCTION_NAME, Generated, generate, node_label
+from tensorgraft.graph.fg import FunctionGraph
 
 
 class NumbaCallbackWarning(UserWarning):

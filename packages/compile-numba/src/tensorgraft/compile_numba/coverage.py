@@ -4,11 +4,13 @@ from __future__ import annotations
 
 COMPILED = "compiled"
 CALLBACK = "python callback"
+MISSING = "missing: no numba implementation and no declared reason"
 
 
 def coverage() -> dict[type, str]:
     """For each op type the catalog uses (scalar op types included): "compiled", or
-    "python callback: <reason>" (a node of that type runs its `perform` in objmode).
+    "python callback: <reason>" (a node of that type runs its `perform` in objmode), or
+    "missing: ..." where neither a template nor a reason was given (a test fails then).
 
     A scalar op type counts as compiled when its rule gives code for the dtypes some
     catalog case uses it with (float64 is tried first).
@@ -32,16 +34,16 @@ def coverage() -> dict[type, str]:
             listing[t] = _scalar_status(t, samples.get(t, []), scalar_impl, scalar_code, Context)
         elif numba_impl.lookup(t) is not None:
             listing[t] = COMPILED
+        elif numba_impl.reason(t) is not None:
+            listing[t] = f"{CALLBACK}: {numba_impl.reason(t)}"
         else:
-            reason = numba_impl.reason(t) or "no numba implementation is registered"
-            listing[t] = f"{CALLBACK}: {reason}"
+            listing[t] = MISSING
     return listing
 
 
 def _scalar_status(t, ops, table, scalar_code, Context) -> str:  # type: ignore[no-untyped-def]
     if table.lookup(t) is None:
-        reason = table.reason(t) or "no numba implementation is registered"
-        return f"{CALLBACK}: {reason}"
+        return f"{CALLBACK}: {table.reason(t)}" if table.reason(t) else MISSING
     reason = "no catalog case to try it on"
     for op in ops:
         for dtype in ("float64", "int64", "bool", "complex128"):

@@ -53,6 +53,12 @@ class Blockwise(Op):
 
     `signature` names the core dimensions, e.g. '(m,k),(k,n)->(m,n)' for a matrix
     product. Batch dimensions broadcast as in NumPy and come first in the outputs.
+
+    `perform` calls the core op once per batch element, unless the core op defines
+    `perform_stacked(node, inputs, batch_ndim)`: given this Blockwise node and inputs
+    that each carry `batch_ndim` leading batch axes (checked to broadcast; lengths of 1
+    are not expanded), it returns every output for the whole stack, or NotImplemented
+    where its options do not broadcast (Blockwise then loops).
     """
 
     core_op: Op
@@ -102,6 +108,7 @@ class Blockwise(Op):
             else expand_dims_left(t, batch_ndim - t.ndim + len(sig))
             for t, sig in zip(tensors, self.inputs_sig, strict=True)
         ]
+        self._check_static_batch(tensors, operands, batch_ndim)
         batch = broadcast_static_shape([t.type.shape[:batch_ndim] for t in tensors], operands)
         sizes = self._core_sizes(tensors, batch_ndim)
         # Operands without batch dimensions are their own core inputs: the core op can
@@ -125,6 +132,25 @@ class Blockwise(Op):
         node = Apply(self, tensors, outputs)
         return node
 
+    def _check_static_batch(
+        self, tensors: Sequence[Variable], operands: Sequence[Variable], batch_ndim: int
+    ) -> None:
+        """Raise if static batch lengths differ (neither is 1), naming the full shapes."""
+        for axis in range(batch_ndim):
+            dims = [t.type.shape[axis] for t in tensors]  # type: ignore[attr-defined]
+            known = sorted({d for d in dims if d is not None and d != 1})
+            if len(known) > 1:
+                parts = [
+                    f"{describe(o)} has shape {o.type.shape}"  # type: ignore[attr-defined]
+                    for o, d in zip(operands, dims, strict=True)
+                    if d is not None and d != 1
+                ]
+                raise ValueError(
+                    f"{self}: batch dimensions cannot be broadcast: {' and '.join(parts)} "
+                    f"(batch axis {axis} has lengths "
+                    f"{' and '.join(map(str, known))})"
+                )
+
     def _core_sizes(self, tensors: Sequence[Variable], batch_ndim: int) -> dict[str, int]:
         sizes: dict[str, int] = {}
         first: dict[str, Variable] = {}
@@ -143,9 +169,17 @@ class Blockwise(Op):
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
         core = self.core_node(node)
         batch_ndim = node.outputs[0].type.ndim - len(self.outputs_sig[0])  # type: ignore[attr-defined]
-        if batch_ndim == 0:
+        stacked = getattr(self.core_op, "perform_stacked", None)
+        if batch_ndim == 0 and stacked is None:
             return list(self.core_op.perform(core, inputs))
-        batch = np.broadcast_shapes(*[np.shape(i)[:batch_ndim] for i in inputs])
+        batch = self._batch_shape(node, inputs, batch_ndim)
+        if stacked is not None:
+            # The core op computes the whole stack at once (NumPy broadcasts the batch).
+            stack = stacked(node, inputs, batch_ndim)
+            if stack is not NotImplemented:
+                return self._check_stacked(node, list(stack), batch, batch_ndim)
+            if batch_ndim == 0:
+                return list(self.core_op.perform(core, inputs))
         arrays = [np.broadcast_to(i, batch + np.shape(i)[batch_ndim:]) for i in inputs]
         results: list[np.ndarray] | None = None
         for idx in np.ndindex(*batch):
@@ -163,6 +197,33 @@ class Blockwise(Op):
                 r[idx] = o
         if results is None:  # an empty batch: the core shapes come from the signature
             results = self._empty_outputs(node, inputs, batch, batch_ndim)
+        return results
+
+    def _batch_shape(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> tuple[int, ...]:
+        """The broadcast batch shape of run-time `inputs`, or an error naming them."""
+        shapes = [np.shape(i) for i in inputs]
+        try:
+            return tuple(np.broadcast_shapes(*[s[:batch_ndim] for s in shapes]))
+        except ValueError:
+            parts = ", ".join(
+                f"{describe(user_operand(v))} has shape {s}"
+                for v, s in zip(node.inputs, shapes, strict=True)
+            )
+            raise ValueError(
+                f"{self}: the leading {batch_ndim} (batch) dimensions of the inputs cannot "
+                f"be broadcast: {parts}"
+            ) from None
+
+    def _check_stacked(
+        self, node: Apply, results: list[Any], batch: tuple[int, ...], batch_ndim: int
+    ) -> list[Any]:
+        """`results` of a core op's perform_stacked, checked to carry the batch shape."""
+        for out, r in zip(node.outputs, results, strict=True):
+            if np.shape(r)[:batch_ndim] != batch or np.ndim(r) != out.type.ndim:  # type: ignore[attr-defined]
+                raise ValueError(
+                    f"{describe(out)}: {self.core_op}.perform_stacked gave shape {np.shape(r)} "
+                    f"for batch shape {batch}"
+                )
         return results
 
     def _empty_outputs(
@@ -257,6 +318,15 @@ class Blockwise(Op):
 
     def __str__(self) -> str:
         return f"Blockwise{{{self.core_op}, {self.signature}}}"
+
+
+def user_operand(v: Variable) -> Variable:
+    """The user's operand behind a Blockwise input that make_node gave leading axes of
+    length 1 (for error messages)."""
+    owner = v.owner
+    if owner is not None and isinstance(owner.op, DimShuffle) and owner.op.new_order[:1] == ("x",):
+        return owner.inputs[0]
+    return v
 
 
 __all__ = [

@@ -37,9 +37,15 @@ class Dot(Op):
         return Apply(self, [a, b], [TensorType(dtype, (a.type.shape[0], b.type.shape[1]))()])
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """Products of whole stacks of matrices (Blockwise's hook): numpy.matmul broadcasts."""
         a, b = inputs
-        if a.shape[1] != b.shape[0]:
-            raise ValueError(f"dot: shapes {a.shape} and {b.shape} are not aligned")
+        if a.shape[-1] != b.shape[-2]:
+            raise ValueError(
+                f"dot: matrices of shapes {a.shape[-2:]} and {b.shape[-2:]} are not aligned"
+            )
         return [np.asarray(np.matmul(a, b), dtype=node.outputs[0].type.dtype)]  # type: ignore[attr-defined]
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:

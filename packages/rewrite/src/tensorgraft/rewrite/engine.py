@@ -245,6 +245,7 @@ def _run(
     # them cost as much as the others), nodes reading them are merged by key instead.
     value_keys: dict[Variable, Any] = {}
     merged: dict[tuple[Any, ...], Apply] = {}
+    unfolded: dict[tuple[Any, ...], Apply] = {}
     rewritten: dict[tuple[Any, ...], list[Variable | None]] = {}
     recent: deque[str] = deque(maxlen=64)
     fired = 0
@@ -268,8 +269,9 @@ def _run(
             continue
         ins = [value_keys.get(i, i) for i in node.inputs]
         key = (node.op, *ins)
-        if node.inputs and all(i in value_keys for i in node.inputs):
-            # A constant expression: keyed by value, left to constant folding.
+        constant_expression = bool(node.inputs) and all(i in value_keys for i in node.inputs)
+        if constant_expression:
+            # Keyed by value and left to constant folding; merged below if not folded.
             for k, out in enumerate(node.outputs):
                 value_keys[out] = (k, *key)
         else:
@@ -315,6 +317,13 @@ def _run(
                     f"these rules keep firing: {', '.join(names)}"
                 )
             break
+        else:
+            if constant_expression:  # not folded (too large, say): computed once all the same
+                other = unfolded.setdefault(key, node)
+                if other is not node and other in nodes:
+                    fgraph.replace_all(
+                        zip(node.outputs, other.outputs, strict=True), reason="merge"
+                    )
     return fired
 
 

@@ -5,8 +5,8 @@ A pattern is a nested tuple `(head, *arguments)`:
 * head: a scalar op instance (`ts.log`: an `Elemwise` of it that works out of place),
   a scalar op class (`ts.Cast`), an op instance (exact equality) or an op class;
 * argument: a name (`"x"`, binds any variable; a name used twice must bind the same
-  variable), a number (a constant, possibly behind `ExpandDims`, with one element equal
-  to it), or a nested pattern. `"*rest"` as the last argument of a commutative variadic
+  variable), a number (a constant, possibly behind `ExpandDims`, whose elements all
+  equal it), or a nested pattern. `"*rest"` as the last argument of a commutative variadic
   op (add, mul) binds the remaining inputs, at least one.
 
 Commutative ops match their arguments in any order. A result is written the same way,
@@ -50,6 +50,25 @@ def scalar_constant(var: Variable) -> Any:
     return data.reshape(())[()]
 
 
+# Larger constants are not checked for holding one repeated value.
+UNIFORM_MAX_SIZE = 4096
+
+
+def uniform_constant(var: Variable) -> Any:
+    """The value of a constant (through ExpandDims) whose elements are all equal, else None.
+
+    `ones(3) / x` matches `1 / x` this way; a rule still only fires where its result keeps
+    the dtype and static shape (so a constant that broadcasts `x` is not dropped).
+    """
+    data = constant_value(var)
+    if data is None or data.size == 0 or data.size > UNIFORM_MAX_SIZE:
+        return None
+    first = data.reshape(-1)[0]
+    if data.size > 1 and not (data == first).all():
+        return None
+    return first
+
+
 def head_key(head: Any) -> Any:
     """The index key of a pattern head: an op type or (Elemwise, scalar op type)."""
     if isinstance(head, ScalarOp):
@@ -87,7 +106,7 @@ def match(pattern: Pattern, var: Variable, bound: Bindings) -> Bindings | None:
             return bound if bound[pattern] is var else None
         return {**bound, pattern: var}
     if isinstance(pattern, bool | int | float):
-        value = scalar_constant(var)
+        value = uniform_constant(var)
         if value is None or not value == pattern:
             return None
         return bound

@@ -71,12 +71,16 @@ def use_blockwise(op_type: OpT, signature: str | Callable[[Op, Apply], str] | No
 
 
 def core_signature(op: Op, node: Apply) -> str:
-    """A gufunc signature for `node`: the registered one, else one derived from the node.
+    """A gufunc signature for `node`: the op's own `gufunc_signature` where it declares
+    one, else the registered one, else one derived from the node.
 
     A derived signature names every core input dimension apart and gives an output
     dimension the name of an input dimension when the op's `infer_shape` says they are
     the same length.
     """
+    declared = getattr(op, "gufunc_signature", None)
+    if isinstance(declared, str):
+        return declared
     known = _SIGNATURES.get(type(op))
     if known is not None:
         return known if isinstance(known, str) else known(op, node)

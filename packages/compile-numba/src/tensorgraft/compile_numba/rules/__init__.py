@@ -1,3 +1,13 @@
 """Importing this package fills the numba backend's tables (one module per op family)."""
 
-from tensorgraft.compile_numba.rules import elemwise, scalar  # noqa: F401
+from tensorgraft.compile_numba.rules import (  # noqa: F401
+    along_axis,
+    callbacks,
+    construction,
+    elemwise,
+    linalg,
+    reduction,
+    scalar,
+    shape,
+    subtensor,
+)

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tensorgraft.graph.basic import Apply, Constant, Variable
-from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
-from tensorgraft.tensor.scalar_ops.basic import ScalarOp
-from tensorgraft.tensor.scalar_ops.composite import Composite
 from tensorgraft.compile_numba.codegen import (
     Context,
     dtype_of,
@@ -23,6 +19,10 @@ from tensorgraft.compile_numba.codegen import (
     scalar_constant,
 )
 from tensorgraft.compile_numba.registry import numba_impl, scalar_impl
+from tensorgraft.graph.basic import Apply, Constant, Variable
+from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
+from tensorgraft.tensor.scalar_ops.basic import ScalarOp
+from tensorgraft.tensor.scalar_ops.composite import Composite
 
 
 def scalar_code(

@@ -10,15 +10,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tensorgraft.compile_numba.codegen import np_dtype
+from tensorgraft.compile_numba.registry import scalar_impl
 from tensorgraft.tensor.scalar_ops import arithmetic as ar
 from tensorgraft.tensor.scalar_ops import basic as sb
 from tensorgraft.tensor.scalar_ops import special as sp
-from tensorgraft.compile_numba.codegen import np_dtype
-from tensorgraft.compile_numba.registry import scalar_impl
 
 # NumPy ufuncs Numba compiles on scalars (the ones our scalar ops use).
 NUMBA_UFUNCS = frozenset(
-    """add subtract multiply true_divide floor_divide power negative maximum minimum
+    """add subtract multiply divide true_divide floor_divide power negative maximum minimum
     exp log log1p sin cos equal not_equal less less_equal greater greater_equal
     remainder absolute sign reciprocal square sqrt floor ceil trunc isnan isinf isfinite
     logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
@@ -41,6 +41,11 @@ def _ufunc(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequen
         return f"{op.name} is computed by {name or fn!r}, which Numba does not compile"
     if name in ("bitwise_and", "bitwise_or", "bitwise_xor", "invert") and _kind(ins[0]) == "b":
         return [_bool_bits(name, args)]
+    if _kind(outs[0]) in "fc":
+        # NumPy computes in the output dtype (int8 / int8 in float64); Numba's loop
+        # search would pick another (float32): convert the inputs first.
+        cast = np_dtype(outs[0])
+        args = [a if d == outs[0] else f"{cast}({a})" for a, d in zip(args, ins, strict=True)]
     if op.nin == -1:
         # Fold left to right, casting each partial result as NumPy would type it.
         acc = args[0]
@@ -105,7 +110,12 @@ def _parts(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequen
 
 
 # Special functions: Numba has math.erf/erfc/gamma/lgamma for floats.
-_MATH = {sp.Erf: "math.erf", sp.Erfc: "math.erfc", sp.Gamma: "math.gamma", sp.GammaLn: "math.lgamma"}
+_MATH = {
+    sp.Erf: "math.erf",
+    sp.Erfc: "math.erfc",
+    sp.Gamma: "math.gamma",
+    sp.GammaLn: "math.lgamma",
+}
 
 
 @scalar_impl.register(*_MATH)
@@ -123,14 +133,18 @@ def _sigmoid(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequ
 
 
 @scalar_impl.register(sp.Softplus)
-def _softplus(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+def _softplus(
+    op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]
+) -> Exprs:
     if _kind(outs[0]) != "f":
         return f"softplus of {ins[0]}"
     return [f"np.logaddexp({np_dtype(outs[0])}(0), {np_dtype(outs[0])}({args[0]}))"]
 
 
 @scalar_impl.register(sp.Log1mexp)
-def _log1mexp(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+def _log1mexp(
+    op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]
+) -> Exprs:
     if _kind(outs[0]) != "f":
         return f"log1mexp of {ins[0]}"
     return [f"log1mexp_f({np_dtype(outs[0])}({args[0]}))"]

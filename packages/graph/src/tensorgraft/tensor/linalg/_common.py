@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from tensorgraft.graph.basic import Variable
+from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor.basic import as_tensor
-from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.blockwise import Blockwise, user_operand
 from tensorgraft.tensor.shape import shape_entry_variable
 from tensorgraft.tensor.variable import TensorVariable
 
@@ -93,9 +95,58 @@ def check_matrix(name: str, a: Variable, ndim: int = 2) -> None:
 
 
 def square_value(name: str, a: np.ndarray) -> None:
-    """Raise LinAlgError (a ValueError) for a run-time matrix that is not square."""
+    """Raise LinAlgError (a ValueError) for run-time (stacks of) matrices that are not square."""
     if a.shape[-1] != a.shape[-2]:
-        raise np.linalg.LinAlgError(f"{name}: a matrix of shape {a.shape} is not square")
+        raise np.linalg.LinAlgError(f"{name}: a matrix of shape {a.shape[-2:]} is not square")
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).lower()
+    if "positive definite" in text:
+        return "is not positive definite"
+    if "singular" in text:
+        return "is singular"
+    return f"failed: {error}"
+
+
+def _first_failure(
+    fn: Callable[..., Any], inputs: Sequence[np.ndarray], batch_ndim: int
+) -> tuple[int, ...] | None:
+    """The first batch index where `fn` on one core element raises LinAlgError."""
+    batch = np.broadcast_shapes(*[np.shape(x)[:batch_ndim] for x in inputs])
+    full = [np.broadcast_to(x, batch + np.shape(x)[batch_ndim:]) for x in inputs]
+    for idx in np.ndindex(*batch):
+        try:
+            fn(*[x[idx] for x in full])
+        except np.linalg.LinAlgError:
+            return idx
+    return None
+
+
+@contextmanager
+def named_errors(
+    name: str,
+    node: Apply,
+    inputs: Sequence[np.ndarray],
+    batch_ndim: int,
+    fn: Callable[..., Any],
+) -> Iterator[None]:
+    """Re-raise NumPy's LinAlgError from a (stacked) computation with our own words.
+
+    The error names input 0 of `node` (the matrix) and, for a stack, the batch index of
+    the first matrix at fault, found by calling `fn` on each core element in turn.
+    """
+    try:
+        yield
+    except np.linalg.LinAlgError as error:
+        if str(error).startswith(f"{name}:"):
+            raise
+        where = ""
+        if batch_ndim:
+            idx = _first_failure(fn, inputs, batch_ndim)
+            where = "" if idx is None else f" at batch index {idx}"
+        a = describe(user_operand(node.inputs[0]))
+        raise np.linalg.LinAlgError(f"{name}: the matrix {a}{where} {_reason(error)}") from None
 
 
 def min_dim(a: Any, b: Any) -> Any:

@@ -21,6 +21,7 @@ from tensorgraft.tensor.linalg._common import (
     linalg_dtype,
     matrix_input,
     min_dim,
+    named_errors,
     real_dtype,
     square_input,
     square_length,
@@ -51,9 +52,14 @@ class Cholesky(Op):
         return Apply(self, [a], [TensorType(dtype, (m, m))()])
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """Cholesky factors of a whole stack (Blockwise's hook)."""
         (a,) = inputs
         square_value("cholesky", a)
-        return [np.linalg.cholesky(a, upper=not self.lower)]
+        with named_errors("cholesky", node, inputs, batch_ndim, np.linalg.cholesky):
+            return [np.linalg.cholesky(a, upper=not self.lower)]
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
         (shape,) = input_shapes
@@ -93,9 +99,15 @@ class Eigh(Op):
         return Apply(self, [a], outputs)
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """Eigendecompositions of a whole stack (Blockwise's hook)."""
         (a,) = inputs
         square_value("eigh", a)
-        w, v = np.linalg.eigh(a, UPLO="L" if self.lower else "U")
+        uplo = "L" if self.lower else "U"
+        with named_errors("eigh", node, inputs, batch_ndim, lambda m: np.linalg.eigh(m, uplo)):
+            w, v = np.linalg.eigh(a, UPLO=uplo)
         return [w, v]
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
@@ -162,10 +174,15 @@ class SVD(Op):
         return Apply(self, [a], [u, s, vh])
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """Singular value decompositions of a whole stack (Blockwise's hook)."""
         (a,) = inputs
-        if not self.compute_uv:
-            return [np.linalg.svd(a, compute_uv=False)]
-        u, s, vh = np.linalg.svd(a, full_matrices=self.full_matrices)
+        with named_errors("svd", node, inputs, batch_ndim, np.linalg.svd):
+            if not self.compute_uv:
+                return [np.linalg.svd(a, compute_uv=False)]
+            u, s, vh = np.linalg.svd(a, full_matrices=self.full_matrices)
         return [u, s, vh]
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
@@ -231,6 +248,10 @@ class QR(Op):
         return Apply(self, [a], [TensorType(dtype, s)() for s in shapes])
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """QR decompositions of a whole stack (Blockwise's hook)."""
         (a,) = inputs
         out = np.linalg.qr(a, mode=self.mode)  # type: ignore[call-overload]
         return [out] if self.mode == "r" else list(out)

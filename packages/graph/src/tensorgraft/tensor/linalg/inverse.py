@@ -19,6 +19,7 @@ from tensorgraft.tensor.linalg._common import (
     check_square,
     linalg_dtype,
     matrix_input,
+    named_errors,
     real_dtype,
     square_input,
     square_length,
@@ -45,8 +46,13 @@ class MatrixInverse(Op):
         return Apply(self, [a], [TensorType(linalg_dtype("inv", a), (m, m))()])
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """The inverses of a whole stack (Blockwise's hook): numpy.linalg.inv broadcasts."""
         square_value("inv", inputs[0])
-        return [np.linalg.inv(inputs[0])]
+        with named_errors("inv", node, inputs, batch_ndim, np.linalg.inv):
+            return [np.linalg.inv(inputs[0])]
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
         return [tuple(input_shapes[0])]
@@ -86,8 +92,13 @@ class Pinv(Op):
         return Apply(self, [a], [TensorType(linalg_dtype("pinv", a), (n, m))()])
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """Pseudo-inverses of a whole stack (Blockwise's hook)."""
         rcond = 1e-15 if self.rcond is None else self.rcond
-        return [np.linalg.pinv(inputs[0], rcond=rcond, hermitian=self.hermitian)]
+        with named_errors("pinv", node, inputs, batch_ndim, np.linalg.pinv):
+            return [np.linalg.pinv(inputs[0], rcond=rcond, hermitian=self.hermitian)]
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
         m, n = input_shapes[0]
@@ -122,6 +133,10 @@ class Det(Op):
         return Apply(self, [a], [TensorType(linalg_dtype("det", a), ())()])
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """Determinants of a whole stack (Blockwise's hook)."""
         square_value("det", inputs[0])
         return [np.asarray(np.linalg.det(inputs[0]))]
 
@@ -152,6 +167,10 @@ class SlogDet(Op):
         return Apply(self, [a], [TensorType(dtype, ())(), TensorType(real_dtype(dtype), ())()])
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """Signs and log-determinants of a whole stack (Blockwise's hook)."""
         square_value("slogdet", inputs[0])
         sign, logabsdet = np.linalg.slogdet(inputs[0])
         return [np.asarray(sign), np.asarray(logabsdet)]

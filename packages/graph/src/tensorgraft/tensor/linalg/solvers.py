@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from tensorgraft.tensor.linalg._common import (
     check_square,
     linalg_dtype,
     min_dim,
+    named_errors,
     real_dtype,
     square_input,
     square_length,
@@ -49,10 +50,42 @@ def _solve_node(op: Op, name: str, b_ndim: int, a: Any, b: Any) -> Apply:
     return Apply(op, [a, b], [TensorType(dtype, (rows, *b.type.shape[1:]))()])
 
 
-def _check_rows(name: str, a: np.ndarray, b: np.ndarray) -> None:
+def _check_rows(name: str, a: np.ndarray, b: np.ndarray, b_ndim: int) -> None:
+    """Raise unless the (stacks of) square `a` and right-hand sides `b` have equal rows."""
     square_value(name, a)
-    if a.shape[0] != b.shape[0]:
-        raise ValueError(f"{name}: a matrix of shape {a.shape} and b of shape {b.shape} differ")
+    if a.shape[-1] != b.shape[-b_ndim]:
+        raise ValueError(
+            f"{name}: a matrix of shape {a.shape[-2:]} and b of shape {b.shape[-b_ndim:]} differ"
+        )
+
+
+def _solve_stack(
+    name: str,
+    core: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    node: Apply,
+    inputs: Sequence[Any],
+    batch_ndim: int,
+    broadcasts: bool,
+) -> list[Any]:
+    """x for a stack of a x = b: `core` once where it `broadcasts`, else per matrix.
+
+    Inputs are cast to the output dtype first; LinAlgError names the matrix at fault.
+    """
+    a, b = inputs
+    b_ndim = np.ndim(b) - batch_ndim
+    _check_rows(name, a, b, b_ndim)
+    dtype = node.outputs[0].type.dtype  # type: ignore[attr-defined]
+    a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+    with named_errors(name, node, [a, b], batch_ndim, core):
+        if broadcasts or batch_ndim == 0:
+            return [np.asarray(core(a, b), dtype=dtype)]
+        batch = np.broadcast_shapes(a.shape[:batch_ndim], b.shape[:batch_ndim])
+        a = np.broadcast_to(a, batch + a.shape[batch_ndim:])
+        b = np.broadcast_to(b, batch + b.shape[batch_ndim:])
+        x = np.empty(b.shape, dtype=dtype)
+        for idx in np.ndindex(*batch):
+            x[idx] = core(a[idx], b[idx])
+        return [x]
 
 
 def _b_ndim(b_ndim: int | None, b: Variable) -> int:
@@ -100,16 +133,22 @@ class Solve(Op):
         return _solve_node(self, "solve", self.b_ndim, a, b)
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
-        a, b = inputs
-        _check_rows("solve", a, b)
-        dtype = node.outputs[0].type.dtype  # type: ignore[attr-defined]
-        x = scipy.linalg.solve(
-            a.astype(dtype, copy=False),
-            b.astype(dtype, copy=False),
-            assume_a=self.assume_a,
-            lower=self.lower,
-        )
-        return [np.asarray(x, dtype=dtype)]
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """Solutions for a whole stack (Blockwise's hook). numpy.linalg.solve broadcasts
+        a general `a`; SciPy's structured solvers go matrix by matrix."""
+        return _solve_stack("solve", self._core, node, inputs, batch_ndim, self.assume_a == "gen")
+
+    def _core(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if self.assume_a == "gen":
+            # numpy takes b as a vector only when it has one dimension in all.
+            return (
+                np.linalg.solve(a, b[..., None])[..., 0]
+                if self.b_ndim == 1
+                else np.linalg.solve(a, b)
+            )
+        return scipy.linalg.solve(a, b, assume_a=self.assume_a, lower=self.lower)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
         return [tuple(input_shapes[1])]
@@ -162,17 +201,17 @@ class SolveTriangular(Op):
         return _solve_node(self, "solve_triangular", self.b_ndim, a, b)
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
-        a, b = inputs
-        _check_rows("solve_triangular", a, b)
-        dtype = node.outputs[0].type.dtype  # type: ignore[attr-defined]
-        x = scipy.linalg.solve_triangular(
-            a.astype(dtype, copy=False),
-            b.astype(dtype, copy=False),
-            trans=self.trans,
-            lower=self.lower,
-            unit_diagonal=self.unit_diagonal,
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """Solutions for a whole stack (Blockwise's hook), matrix by matrix (SciPy's
+        solve_triangular does not broadcast)."""
+        return _solve_stack("solve_triangular", self._core, node, inputs, batch_ndim, False)
+
+    def _core(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return scipy.linalg.solve_triangular(
+            a, b, trans=self.trans, lower=self.lower, unit_diagonal=self.unit_diagonal
         )
-        return [np.asarray(x, dtype=dtype)]
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
         return [tuple(input_shapes[1])]
@@ -217,11 +256,15 @@ class CholeskySolve(Op):
         return _solve_node(self, "cho_solve", self.b_ndim, c, b)
 
     def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
-        c, b = inputs
-        _check_rows("cho_solve", c, b)
-        dtype = node.outputs[0].type.dtype  # type: ignore[attr-defined]
-        c, b = c.astype(dtype, copy=False), b.astype(dtype, copy=False)
-        return [np.asarray(scipy.linalg.cho_solve((c, self.lower), b), dtype=dtype)]
+        return self.perform_stacked(node, inputs, 0)
+
+    def perform_stacked(self, node: Apply, inputs: Sequence[Any], batch_ndim: int) -> list[Any]:
+        """Solutions for a whole stack (Blockwise's hook), matrix by matrix (SciPy's
+        cho_solve does not broadcast)."""
+        return _solve_stack("cho_solve", self._core, node, inputs, batch_ndim, False)
+
+    def _core(self, c: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return scipy.linalg.cho_solve((c, self.lower), b)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
         return [tuple(input_shapes[1])]

@@ -14,9 +14,11 @@ from tensorgraft.graph.basic import Apply, Constant, Variable
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.rewrite.engine import RuleResult, register, register_pattern
 from tensorgraft.rewrite.patterns import constant_value
+from tensorgraft.rewrite.rules.shapes import dim_key
 from tensorgraft.tensor import scalar_ops as ts
+from tensorgraft.tensor.construction import Join
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
-from tensorgraft.tensor.shape import Shape, ShapeI
+from tensorgraft.tensor.shape import Reshape, Shape, ShapeI
 from tensorgraft.tensor.type import TensorType
 
 PHASES = ("basic", "canonicalize", "stabilize", "specialize")
@@ -114,7 +116,10 @@ def dimshuffle_useless_or_nested(fgraph: FunctionGraph, node: Apply) -> RuleResu
 
 @register(*PHASES, tracks=[ShapeI])
 def shape_i_from_shapes(fgraph: FunctionGraph, node: Apply) -> RuleResult:
-    """Shape_i(x) -> its static length, or the length computed from x's inputs' shapes."""
+    """Shape_i(x) -> its static length, or the length computed from x's inputs' shapes.
+
+    Only the node computing x is looked at (its `infer_shape`), never the graph below.
+    """
     op = node.op
     assert isinstance(op, ShapeI)
     x = node.inputs[0]
@@ -124,6 +129,17 @@ def shape_i_from_shapes(fgraph: FunctionGraph, node: Apply) -> RuleResult:
     owner = x.owner
     if owner is None:
         return None
+    if isinstance(owner.op, Elemwise):
+        # The length of an input that is not broadcast, where they are known to agree
+        # (no switch(len == 1, ...) expression that grows with the depth of the graph).
+        full = [i for i in owner.inputs if i.type.shape[op.i] != 1]  # type: ignore[attr-defined]
+        if full and len({dim_key(i, op.i) for i in full}) == 1:
+            return [ShapeI(op.i)(full[0])]
+    if isinstance(owner.op, Reshape):
+        # Reshape's infer_shape reads its whole shape graph; take the entry where it is
+        # a length (never -1), else keep Shape_i of the reshape (a cheap view).
+        length = _reshape_entry(owner.inputs[1], op.i)
+        return [length] if length is not None and length.type == node.outputs[0].type else None
     try:
         shapes = [shape_entries(i) for i in owner.inputs]
         entry = owner.op.infer_shape(fgraph, owner, shapes)[x.index][op.i]  # type: ignore[index]
@@ -133,6 +149,23 @@ def shape_i_from_shapes(fgraph: FunctionGraph, node: Apply) -> RuleResult:
         return [make_constant(node.outputs[0], np.asarray(entry, dtype="int64"))]
     if isinstance(entry, Variable) and entry.type == node.outputs[0].type:
         return [entry]
+    return None
+
+
+def _reshape_entry(vec: Variable, i: int) -> Variable | None:
+    """Entry `i` of a reshape's shape vector where it is known to be a length, else None."""
+    node = vec.owner
+    if node is None:
+        return None
+    if isinstance(node.op, Shape):
+        length: Variable = ShapeI(i)(node.inputs[0])
+        return length
+    if isinstance(node.op, Join) and node.op.axis == 0 and len(node.inputs) > i:
+        part = node.inputs[i].owner
+        if part is not None and getattr(part.op, "new_order", None) == ("x",):
+            entry = part.inputs[0]
+            if entry.owner is not None and isinstance(entry.owner.op, ShapeI):
+                return entry
     return None
 
 

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.rewrite.engine import RuleResult, fits, register
+from tensorgraft.rewrite.patterns import constant_value, scalar_constant
 from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.construction import Alloc, Join
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
-from tensorgraft.tensor.shape import Reshape, Shape, ShapeI, static_entries, static_int
+from tensorgraft.tensor.shape import Reshape, Shape, ShapeI
 from tensorgraft.tensor.subtensor import INT, Subtensor
 
 # Nodes one key may look at: rules stay local, and a deep graph costs no more.
-MAX_VISITS = 64
+MAX_VISITS = 16
 
 
 def dim_key(
@@ -72,13 +75,25 @@ def _batch_axis(op: Blockwise, var: Variable, axis: int) -> bool:
     return axis < var.type.ndim - core_ndim  # type: ignore[attr-defined]
 
 
+def constant_int(n: Variable) -> int | None:
+    """The value of an integer constant scalar (constants are folded by now), else None.
+
+    Rules never ask the shape helpers of tensor/shape.py: they walk whole shape graphs,
+    which in a gradient graph are as deep as the graph itself.
+    """
+    value = scalar_constant(n)
+    if value is None or not isinstance(value, int | np.integer):
+        return None
+    return int(value)
+
+
 def length_key(
     n: Variable,
     budget: list[int] | None = None,
     memo: dict[tuple[Variable, int], Any] | None = None,
 ) -> Any:
     """A key for an integer scalar used as a length (see `dim_key`)."""
-    static = static_int(n)
+    static = constant_int(n)
     if static is not None:
         return static
     node = n.owner
@@ -146,7 +161,7 @@ def shape_entry_to_shape_i(fgraph: FunctionGraph, node: Apply) -> RuleResult:
     vec = node.inputs[0]
     if op.idx_list != (INT,) or vec.owner is None or not isinstance(vec.owner.op, Shape):
         return None
-    i = static_int(node.inputs[1])
+    i = constant_int(node.inputs[1])
     x = vec.owner.inputs[0]
     ndim = x.type.ndim  # type: ignore[attr-defined]
     if i is None or not -ndim <= i < ndim:
@@ -174,7 +189,6 @@ def reshape_useless(fgraph: FunctionGraph, node: Apply) -> RuleResult:
 
 def _entry_keys(vec: Variable) -> list[Any] | None:
     """Length keys of the entries of an integer shape vector, or None where not known."""
-    static = static_entries(vec)
     node = vec.owner
     if node is not None and isinstance(node.op, Shape):
         return [dim_key(node.inputs[0], a) for a in range(node.inputs[0].type.ndim)]  # type: ignore[attr-defined]
@@ -190,6 +204,5 @@ def _entry_keys(vec: Variable) -> list[Any] | None:
                 return None
             keys.append(length_key(owner.inputs[0]))
         return keys
-    if static is not None and None not in static:
-        return list(static)
-    return None
+    data = constant_value(vec)
+    return None if data is None or data.ndim != 1 else [int(v) for v in data]

@@ -77,12 +77,18 @@ def lift_subtensor_through_blockwise(fgraph: FunctionGraph, node: Apply) -> Rule
 
 def _lifted(inner: Apply, x: Variable, op: Subtensor, index: list[Variable]) -> Variable | None:
     groups = group_inputs(op.idx_list, index)
-    new_inputs = []
-    for inp in inner.inputs:
-        indexed = _index_like(inp, x, op.idx_list, groups)
-        if indexed is None:
-            return None
-        new_inputs.append(indexed)
+    # Per indexed axis, which inputs broadcast along it (length 1 where the result is not).
+    broadcast: list[list[bool]] = []
+    for axis in range(len(op.idx_list)):
+        keys = [dim_key(i, axis) for i in inner.inputs]
+        lengths = {k for k in keys if k != 1}
+        if len(lengths) > 1:
+            return None  # lengths not known to agree: one of them may be 1 at run time
+        broadcast.append([k == 1 and bool(lengths) for k in keys])
+    new_inputs = [
+        _index_like(inp, [b[k] for b in broadcast], op.idx_list, groups)
+        for k, inp in enumerate(inner.inputs)
+    ]
     result: Variable = inner.op(*new_inputs)
     return result
 
@@ -148,20 +154,17 @@ def lift_subtensor_through_dimshuffle(fgraph: FunctionGraph, node: Apply) -> Rul
 
 
 def _index_like(
-    inp: Variable, out: Variable, idx_list: tuple[Any, ...], groups: list[Any]
-) -> Variable | None:
-    """`inp[idx]` as it contributes to `out[idx]`, or None where that is not known."""
+    inp: Variable, broadcast: list[bool], idx_list: tuple[Any, ...], groups: list[Any]
+) -> Variable:
+    """`inp[idx]` as it contributes to `out[idx]`: a broadcast axis is indexed at 0 (an
+    integer index) or kept whole (a slice)."""
     entries: list[Any] = []
     values: list[Variable] = []
-    for axis, (entry, value) in enumerate(zip(idx_list, groups, strict=True)):
-        key = dim_key(inp, axis)
-        broadcast = key == 1 and dim_key(out, axis) != 1
-        if not broadcast and key != dim_key(out, axis):
-            return None
+    for entry, value, along in zip(idx_list, groups, broadcast, strict=True):
         if entry == INT:
             entries.append(INT)
-            values.append(constant(0, dtype="int64") if broadcast else value)
-        elif broadcast:
+            values.append(constant(0, dtype="int64") if along else value)
+        elif along:
             entries.append(FULL_SLICE)
         else:
             entries.append(entry)

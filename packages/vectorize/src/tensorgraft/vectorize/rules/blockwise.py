@@ -1,6 +1,6 @@
 """Blockwise already broadcasts leading dimensions, so a batched Blockwise is the same
 op on the batched inputs (Blockwise of Blockwise collapses). Core ops with a known gufunc
-signature are batched by Blockwise directly."""
+signature (their `gufunc_signature`) are batched by Blockwise directly."""
 
 from __future__ import annotations
 
@@ -19,4 +19,5 @@ def _blockwise(op: Blockwise, node: Apply, *inputs: Variable) -> Sequence[Variab
     return out if isinstance(out, list) else [out]
 
 
-use_blockwise(Dot, "(m,k),(k,n)->(m,n)")
+# Dot declares its signature itself (`Dot.gufunc_signature`), as the linalg core ops do.
+use_blockwise(Dot)

@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 
 from tensorgraft.compile.backends import Thunk
+from tensorgraft.compile_c import codegen
+from tensorgraft.compile_c.toolchain import build_module, find_compiler, unavailable_reason
 from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.graph.utils import describe, format_site
+from tensorgraft.tensor.elemwise import DimShuffle
 from tensorgraft.tensor.type import TensorType
-
-from tensorgraft.compile_c import codegen
-from tensorgraft.compile_c.toolchain import build_module, find_compiler, unavailable_reason
 
 
 def node_label(node: Apply) -> str:
@@ -81,21 +81,38 @@ def _failer(code: codegen.GraphCode) -> Callable[[int, int, Any], None]:
     def fail(kind: int, index: int, obj: Any) -> None:
         if kind == codegen.BAD_INPUT:
             var = fg.inputs[index]
-            raise TypeError(
-                f"input {describe(var)} expects {_expects(var)}, got {_got(obj)}"
-            )
+            raise TypeError(f"input {describe(var)} expects {_expects(var)}, got {_got(obj)}")
         node = order[index]
         if kind == codegen.NO_BROADCAST:
             shapes = " and ".join(str(np.shape(x)) for x in obj)
-            raise ValueError(f"{node_label(node)}: shapes {shapes} cannot be broadcast together")
+            names = ", ".join(_user_name(v) for v in node.inputs)
+            raise ValueError(
+                f"{node_label(node)}: shapes {shapes} cannot be broadcast together "
+                f"(operands: {names})"
+            )
         if kind == codegen.NOT_DROPPABLE:
             raise ValueError(
                 f"{node_label(node)}: cannot drop axes {list(node.op.dropped)} "  # type: ignore[attr-defined]
                 f"of {describe(node.inputs[0])} with shape {np.shape(obj)}: lengths are not 1"
             )
+        if kind == codegen.BAD_INDEX:
+            node.op.perform(node, list(obj))  # raises the reference's IndexError / ValueError
+            raise IndexError(f"{node_label(node)}: index out of bounds")
+        if kind == codegen.NO_ELEMENTS:
+            raise ValueError(
+                f"{node_label(node)} of {describe(node.inputs[0])}: zero-size array "
+                f"(shape {np.shape(obj)}) to a reduction that has no identity"
+            )
         raise TypeError(f"{node_label(node)} returned {_got(obj)} from its Python callback")
 
     return fail
+
+
+def _user_name(var: Variable) -> str:
+    """The user's variable behind `var`, looking through the DimShuffles broadcasting adds."""
+    while var.owner is not None and isinstance(var.owner.op, DimShuffle):
+        var = var.owner.inputs[0]
+    return describe(var)
 
 
 def _constant_value(var: Variable) -> Any:
@@ -156,8 +173,9 @@ def link_many(fgraphs: Sequence[FunctionGraph]) -> list[CompiledGraph]:
 
     Each result is a thunk (inputs -> outputs) with a `report` of which nodes run as C.
     """
-    codes = [codegen.write_graph(fg, k) for k, fg in enumerate(fgraphs)]
-    module = build_module(codegen.module_source(codes))
+    kernels: dict[str, str] = {}
+    codes = [codegen.write_graph(fg, k, kernels) for k, fg in enumerate(fgraphs)]
+    module = build_module(codegen.module_source(codes, kernels))
     graphs = []
     for k, code in enumerate(codes):
         graph = CompiledGraph(code)

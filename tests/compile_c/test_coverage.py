@@ -1,0 +1,33 @@
+"""The coverage listing, and which nodes a compiled function runs as C."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import tensorgraft.tensor as tt
+from tensorgraft.compile import function
+from tensorgraft.compile_c import CBackend, compile_report
+from tensorgraft.compile_c.coverage import CALLBACK, C, coverage, format_coverage
+from tensorgraft.tensor import scalar_ops as ts
+from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
+
+
+def test_every_catalog_op_runs_as_c_or_calls_back() -> None:
+    listing = coverage()
+    bad = {t.__name__: how for t, how in listing.items() if how not in (C, CALLBACK)}
+    assert not bad, bad
+    for t in (Elemwise, DimShuffle, type(ts.add), type(ts.exp), ts.Cast, ts.Composite):
+        assert listing[t] == C, t
+    assert t.__name__ in format_coverage()
+
+
+def test_report_names_fused_c_nodes_and_callbacks() -> None:
+    x = tt.matrix("x")
+    fn = function([x], [tt.exp(tt.sin(x)), tt.linalg.det(x)], mode=CBackend())
+    report = dict(compile_report(fn))
+    assert report["Composite{exp(sin(i0))}"] == C
+    assert CALLBACK in report.values()
+    xv = np.random.default_rng(0).normal(size=(3, 3))
+    e, d = fn(xv)
+    np.testing.assert_allclose(e, np.exp(np.sin(xv)), rtol=1e-12)
+    np.testing.assert_allclose(d, np.linalg.det(xv), rtol=1e-10)

@@ -1,0 +1,102 @@
+"""Wrong inputs fed straight to compiled code raise Python exceptions, never crash."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tensorgraft.tensor as tt
+from tensorgraft.compile import Function, function
+from tensorgraft.compile_c import DeferredC
+
+_batch = DeferredC()
+
+
+@functools.cache
+def _functions() -> dict[str, Function]:
+    x = tt.matrix("x", shape=(None, 3))
+    y = tt.vector("y")
+    m = tt.matrix("m")
+    fns = {
+        "add": function([x, y], tt.exp(x) + y, mode=_batch),
+        "drop": function([m], tt.dimshuffle(m, (0,)) * 2.0, mode=_batch),
+        "callback": function([m], tt.sum(m, axis=0) + 1.0, mode=_batch),
+    }
+    for fn in fns.values():
+        fn.trust_input = True  # skip Function's checks: the compiled code must catch it all
+    _batch.build()
+    return fns
+
+
+def _ref(x: Any, y: Any) -> Any:
+    return np.exp(x) + y
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "words"),
+    [
+        ((np.zeros((2, 3), "int32"), np.zeros(3)), TypeError, ["'x'", "float64", "int32"]),
+        ((np.zeros((2, 3)), np.zeros((1, 3))), TypeError, ["'y'", "1 dimensions"]),
+        ((np.zeros((2, 4)), np.zeros(4)), TypeError, ["'x'", "(None, 3)", "(2, 4)"]),
+        ((np.zeros((2, 3)), np.zeros(4)), ValueError, ["(2, 3)", "'y'", "broadcast"]),
+        (([[1.0, 2.0, 3.0]], np.zeros(3)), TypeError, ["'x'", "list"]),
+        ((np.zeros((2, 3)), None), TypeError, ["'y'", "NoneType"]),
+    ],
+)
+def test_bad_inputs_raise(args: tuple[Any, ...], error: type, words: list[str]) -> None:
+    with pytest.raises(error) as info:
+        _functions()["add"](*args)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_wrong_number_of_inputs_to_the_raw_thunk() -> None:
+    fn = _functions()["add"]
+    with pytest.raises(TypeError, match="expected 2 inputs"):
+        fn._thunk([np.zeros((2, 3))])
+
+
+def test_dropping_an_axis_that_is_not_1() -> None:
+    fn = _functions()["drop"]
+    np.testing.assert_array_equal(fn(np.ones((3, 1))), np.full(3, 2.0))
+    with pytest.raises(ValueError, match=r"cannot drop axes \[1\].*\(3, 2\)"):
+        fn(np.ones((3, 2)))
+
+
+def test_callback_errors_propagate() -> None:
+    fn = _functions()["callback"]
+    np.testing.assert_allclose(fn(np.ones((2, 3))), np.full(3, 3.0))
+    with pytest.raises(TypeError, match="'m'"):
+        fn(np.ones(3))
+
+
+def _odd_layouts(x: np.ndarray) -> list[np.ndarray]:
+    """The values of `x` as: transposed, negatively strided, byte-swapped and misaligned."""
+    transposed = np.asfortranarray(x)
+    reversed_ = x[::-1][::-1] if x.shape[0] < 2 else np.ascontiguousarray(x[::-1])[::-1]
+    swapped = x.astype(x.dtype.newbyteorder(">" if np.little_endian else "<"))
+    raw = np.zeros(x.nbytes + 1, dtype=np.uint8)
+    misaligned = raw[1:].view(x.dtype).reshape(x.shape)
+    misaligned[...] = x
+    return [transposed, reversed_, swapped, misaligned]
+
+
+def test_odd_layouts_compute_the_right_values() -> None:
+    fn = _functions()["add"]
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(4, 3)), rng.normal(size=3)
+    for xv in _odd_layouts(x):
+        for yv in [y, y[::-1].copy()[::-1], np.repeat(y, 2)[::2]]:
+            np.testing.assert_allclose(fn(xv, yv), _ref(x, y), rtol=1e-12)
+
+
+def test_size_zero_and_broadcast_inputs() -> None:
+    fn = _functions()["add"]
+    assert fn(np.zeros((0, 3)), np.zeros(3)).shape == (0, 3)
+    assert fn(np.zeros((0, 3)), np.zeros(1)).shape == (0, 3)
+    np.testing.assert_allclose(fn(np.zeros((2, 3)), np.ones(1)), np.full((2, 3), 2.0))
+    with pytest.raises(ValueError, match="broadcast"):
+        fn(np.zeros((0, 3)), np.zeros(0))

@@ -1,0 +1,223 @@
+"""The numba backend on small graphs: loops, broadcasting, views, in-place, callbacks,
+errors, and the on-disk cache. Each result is checked against NumPy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+
+import tensorgraft.tensor as tt
+from tensorgraft.compile import function
+from tensorgraft.compile_numba import (
+    NumbaBackend,
+    NumbaCallbackWarning,
+    NumbaNotImplementedError,
+    backend,
+)
+
+
+def compile_numba(inputs, outputs, **kwargs):  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NumbaCallbackWarning)  # these graphs compile fully
+        return function(inputs, outputs, mode=backend, **kwargs)
+
+
+def test_fused_elementwise_expression_is_one_loop() -> None:
+    x = tt.vector("x")
+    f = compile_numba([x], tt.exp(tt.sin(x)) * tt.cos(x) + tt.log1p(x**2))
+    xv = np.linspace(-2.0, 2.0, 101)
+    np.testing.assert_allclose(f(xv), np.exp(np.sin(xv)) * np.cos(xv) + np.log1p(xv**2))
+    source = f._thunk.source
+    assert source.count("np.empty(") == 1  # one output array, no temporaries
+    assert "for i0 in range(" in source
+
+
+def test_generated_source_holds_no_user_strings() -> None:
+    x = tt.vector("user_secret_name")
+    f = compile_numba([x], tt.exp(x) + 1)
+    assert "user_secret_name" not in f._thunk.source
+    assert os.path.basename(__file__) not in f._thunk.source
+
+
+def test_runtime_broadcasting_of_unknown_length_one_axes() -> None:
+    x, y = tt.matrix("x"), tt.matrix("y")  # static shapes unknown: (None, None)
+    f = compile_numba([x, y], x * y + 1)
+    xv, yv = np.arange(6.0).reshape(2, 3), np.array([[2.0], [3.0]])
+    np.testing.assert_array_equal(f(xv, yv), xv * yv + 1)
+    np.testing.assert_array_equal(f(yv, xv), yv * xv + 1)
+    np.testing.assert_array_equal(f(np.ones((1, 1)), xv), xv + 1)
+    np.testing.assert_array_equal(f(np.ones((0, 3)), np.ones((1, 3))), np.ones((0, 3)) * 2)
+
+
+def test_broadcast_mismatch_raises_naming_the_node() -> None:
+    x, y = tt.vector("x"), tt.vector("y")
+    f = compile_numba([x, y], x + y)
+    with pytest.raises(ValueError, match="cannot be broadcast") as info:
+        f(np.ones(3), np.ones(4))
+    assert any("Add" in note for note in getattr(info.value, "__notes__", []))
+
+
+def test_integer_wraparound_and_dtypes_follow_numpy() -> None:
+    a, b = tt.vector("a", dtype="int8"), tt.vector("b", dtype="int8")
+    f = compile_numba([a, b], [a + b, a * b, a // b, a / b])
+    av = np.array([100, -100, 7, -7], dtype="int8")
+    bv = np.array([100, 3, -2, 2], dtype="int8")
+    for got, want in zip(f(av, bv), [av + bv, av * bv, av // bv, av / bv], strict=True):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 2)])
+def test_reductions_match_numpy(axis) -> None:  # type: ignore[no-untyped-def]
+    x = tt.tensor("x", dtype="float64", shape=(None, None, None))
+    f = compile_numba([x], [tt.sum(x, axis=axis), tt.max(x, axis=axis), tt.all(x > 0, axis=axis)])
+    xv = np.random.default_rng(0).normal(size=(2, 3, 4))
+    want = [np.sum(xv, axis=axis), np.max(xv, axis=axis), np.all(xv > 0, axis=axis)]
+    for got, w in zip(f(xv), want, strict=True):
+        np.testing.assert_allclose(got, w)
+        assert got.shape == np.shape(w)
+
+
+def test_max_of_empty_raises() -> None:
+    x = tt.vector("x")
+    f = compile_numba([x], tt.max(x))
+    with pytest.raises(ValueError, match="zero-size"):
+        f(np.ones(0))
+
+
+def test_dot_float_uses_blas_and_int_loops() -> None:
+    a, b = tt.matrix("a"), tt.matrix("b")
+    i, j = tt.matrix("i", dtype="int32"), tt.matrix("j", dtype="int32")
+    f = compile_numba([a, b, i, j], [a @ b, i @ j])
+    rng = np.random.default_rng(1)
+    av, bv = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
+    iv, jv = (
+        rng.integers(-5, 5, (3, 4)).astype("int32"),
+        rng.integers(-5, 5, (4, 2)).astype("int32"),
+    )
+    got_f, got_i = f(av, bv, iv, jv)
+    np.testing.assert_allclose(got_f, av @ bv)
+    np.testing.assert_array_equal(got_i, iv @ jv)
+    assert got_i.dtype == np.int32
+    with pytest.raises(ValueError, match="not aligned"):
+        f(av, av, iv, jv)
+
+
+def test_subtensor_with_symbolic_bounds_and_views() -> None:
+    x = tt.matrix("x")
+    start, stop = tt.scalar("start", dtype="int64"), tt.scalar("stop", dtype="int64")
+    f = compile_numba([x, start, stop], [x[start:stop, ::-1], x[-1, start], x.T[1:]])
+    xv = np.arange(20.0).reshape(4, 5)
+    got = f(xv, 1, 3)
+    for g, w in zip(got, [xv[1:3, ::-1], xv[-1, 1], xv.T[1:]], strict=True):
+        np.testing.assert_array_equal(g, w)
+    with pytest.raises(IndexError):
+        f(xv, 9, 3)
+
+
+def test_shapes_and_reshape() -> None:
+    x = tt.matrix("x")
+    f = compile_numba([x], [x.reshape((x.shape[1], -1)), x.T.reshape((-1,)), x.shape])
+    xv = np.arange(6.0).reshape(2, 3)
+    got = f(xv)
+    for g, w in zip(got, [xv.reshape(3, -1), xv.T.reshape(-1), np.array([2, 3])], strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_inplace_elementwise_reuses_a_fresh_buffer() -> None:
+    x = tt.matrix("x")
+    y = tt.sum(x, axis=0)  # a fresh array that only the next node uses
+    out = tt.exp(y) * tt.sin(y)
+    f = compile_numba([x], out)
+    assert " if " in f._thunk.source and ".shape == (" in f._thunk.source
+    xv = np.random.default_rng(2).normal(size=(3, 4))
+    s = xv.sum(axis=0)
+    np.testing.assert_allclose(f(xv), np.exp(s) * np.sin(s))
+    np.testing.assert_array_equal(xv, xv.copy())  # the input itself is never overwritten
+
+
+def test_op_without_implementation_runs_as_a_reported_callback() -> None:
+    x = tt.vector("x")
+    with pytest.warns(NumbaCallbackWarning, match="Sort"):
+        f = function([x], tt.exp(tt.sort(x)), mode=backend)
+    xv = np.array([3.0, 1.0, 2.0])
+    np.testing.assert_allclose(f(xv), np.exp(np.sort(xv)))
+    assert [type(node.op).__name__ for node, _ in f._thunk.callbacks] == ["Sort"]
+
+
+def test_op_without_implementation_is_rejected_without_callbacks() -> None:
+    x = tt.vector("x")
+    with pytest.raises(NumbaNotImplementedError, match="Sort"):
+        function([x], tt.sort(x), mode=NumbaBackend(callbacks=False))
+
+
+def test_float16_is_rejected_at_compile_time() -> None:
+    x = tt.vector("x", dtype="float16")
+    with pytest.raises(NumbaNotImplementedError, match="float16"):
+        function([x], x + 1, mode=backend)
+
+
+def _cache_files(root: str) -> list[str]:
+    folder = os.path.join(root, "numba", "__pycache__")
+    return [os.path.join(folder, n) for n in os.listdir(folder) if n.startswith("tg_")]
+
+
+def test_on_disk_cache_hits_and_recovers_from_corruption(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TENSORGRAFT_CACHE_DIR", str(tmp_path))
+    x = tt.vector("x")
+    out = tt.tanh(x) * 3 - x
+    xv = np.linspace(-1, 1, 7)
+    first = compile_numba([x], out)
+    assert sum(first._thunk.dispatcher.stats.cache_misses.values()) == 1
+    np.testing.assert_allclose(first(xv), np.tanh(xv) * 3 - xv)
+    # The same graph again (a fresh module): compiled code comes from disk.
+    again = compile_numba([x], out)
+    assert sum(again._thunk.dispatcher.stats.cache_hits.values()) == 1
+    assert sum(again._thunk.dispatcher.stats.cache_misses.values()) == 0
+    # Corrupt every cache entry: detected, dropped and rebuilt.
+    for path in _cache_files(str(tmp_path)):
+        with open(path, "wb") as fh:
+            fh.write(b"\x80garbage")
+    rebuilt = compile_numba([x], out)
+    np.testing.assert_allclose(rebuilt(xv), np.tanh(xv) * 3 - xv)
+    # A damaged module file is rewritten.
+    (module,) = [p for p in os.listdir(tmp_path / "numba") if p.endswith(".py")]
+    (tmp_path / "numba" / module).write_text("broken")
+    np.testing.assert_allclose(compile_numba([x], out)(xv), np.tanh(xv) * 3 - xv)
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import numpy as np
+    import tensorgraft.tensor as tt
+    from tensorgraft.compile import function
+    from tensorgraft.compile_numba import backend
+    x = tt.vector("x")
+    f = function([x], tt.exp(x) * tt.cos(x) + 2, mode=backend)
+    v = np.linspace(0, 1, 5)
+    assert np.allclose(f(v), np.exp(v) * np.cos(v) + 2)
+    stats = f._thunk.dispatcher.stats
+    print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
+    """
+)
+
+
+def test_two_processes_compiling_at_once_then_a_warm_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "TENSORGRAFT_CACHE_DIR": str(tmp_path)}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", SCRIPT], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    warm = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert warm.returncode == 0, warm.stderr
+    assert warm.stdout.split() == ["1", "0"]  # one cache hit, no compilation
