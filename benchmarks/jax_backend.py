@@ -209,7 +209,8 @@ def _pytensor(case: Case, arrays: dict[str, np.ndarray]) -> Callable[[], list[An
         outs += pytensor.grad(out, [xs[k] for k in case.wrt])
     f = pytensor.function(list(xs.values()), outs, mode="JAX")
     args = list(arrays.values())
-    return lambda: f(*args)
+    # PyTensor's JAX mode returns JAX arrays, computed asynchronously: wait for NumPy's.
+    return lambda: [np.asarray(r) for r in f(*args)]
 
 
 SETUPS = {"tensorgraft[jax]": _tensorgraft, "jax.jit": _jax, "pytensor[JAX]": _pytensor}

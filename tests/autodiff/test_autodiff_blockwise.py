@@ -110,3 +110,19 @@ def test_a_core_op_without_any_rule_still_raises() -> None:
     out = Blockwise(_NoRule(), "(n)->(n)")(x)
     with pytest.raises(NoGradientRuleError, match="_NoRule"):
         grad(out.sum(), x)
+
+
+def test_unbatched_lengths_are_read_as_they_are() -> None:
+    from tensorgraft.tensor.construction import Alloc
+
+    alloc = Blockwise(Alloc(), "(),()->(n)")  # each value repeated n times
+    points = [rng.normal(size=4), np.asarray(3)]
+    verify_grad(lambda v, n: tt.exp(alloc(v, n)), points, rng=1)
+    verify_grad(lambda v: alloc(v, 3) ** 2, points[:1], rng=2)
+
+
+def test_second_order_goes_through_the_batched_core_rules_again() -> None:
+    # The gradient graph holds Blockwise nodes of the core pullback (an IncSubtensor
+    # with batched bounds): differentiating it again takes the same path.
+    core, points = CASES["batched slice bounds"]
+    verify_grad(lambda x, i: grad(_batched(core, x, i).sum(), x), points, rng=3)

@@ -31,3 +31,14 @@ def test_report_names_fused_c_nodes_and_callbacks() -> None:
     e, d = fn(xv)
     np.testing.assert_allclose(e, np.exp(np.sin(xv)), rtol=1e-12)
     np.testing.assert_allclose(d, np.linalg.det(xv), rtol=1e-10)
+
+
+def test_in_place_elemwise_writes_into_the_destroyed_buffer() -> None:
+    x = tt.matrix("x")
+    fn = function([x], tt.exp(tt.sum(x, axis=0)) * 2.0, mode=CBackend())
+    destroyers = [n for n in fn.fgraph.toposort() if n.op.destroy_map]
+    assert destroyers, "the inplace rewrites should have made the Composite in-place"
+    assert dict(compile_report(fn))[str(destroyers[0].op)] == C
+    xv = np.random.default_rng(0).normal(size=(3, 4))
+    for value in (xv, xv[:, ::2], np.asfortranarray(xv)):
+        np.testing.assert_allclose(fn(value), np.exp(value.sum(axis=0)) * 2.0, rtol=1e-12)

@@ -20,10 +20,13 @@ def _functions() -> dict[str, Function]:
     x = tt.matrix("x", shape=(None, 3))
     y = tt.vector("y")
     m = tt.matrix("m")
+    i = tt.scalar("i", dtype="int64")
     fns = {
         "add": function([x, y], tt.exp(x) + y, mode=_batch),
         "drop": function([m], tt.dimshuffle(m, (0,)) * 2.0, mode=_batch),
-        "callback": function([m], tt.sum(m, axis=0) + 1.0, mode=_batch),
+        "callback": function([m], tt.linalg.det(m) + 1.0, mode=_batch),
+        "index": function([m, i], m[i, ::-1], mode=_batch),
+        "max": function([m], tt.max(m, axis=1), mode=_batch),
     }
     for fn in fns.values():
         fn.trust_input = True  # skip Function's checks: the compiled code must catch it all
@@ -68,9 +71,28 @@ def test_dropping_an_axis_that_is_not_1() -> None:
 
 def test_callback_errors_propagate() -> None:
     fn = _functions()["callback"]
-    np.testing.assert_allclose(fn(np.ones((2, 3))), np.full(3, 3.0))
+    m = np.random.default_rng(0).normal(size=(3, 3))
+    np.testing.assert_allclose(fn(m), np.linalg.det(m) + 1.0, rtol=1e-12)
     with pytest.raises(TypeError, match="'m'"):
         fn(np.ones(3))
+    with pytest.raises(np.linalg.LinAlgError):
+        fn(np.ones((2, 3)))
+
+
+def test_index_out_of_bounds() -> None:
+    fn = _functions()["index"]
+    m = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(fn(m, np.int64(-1)), m[-1, ::-1])
+    for bad in (2, -3):
+        with pytest.raises(IndexError, match=r"'m'.*out of bounds"):
+            fn(m, np.int64(bad))
+
+
+def test_max_of_nothing() -> None:
+    fn = _functions()["max"]
+    assert fn(np.zeros((0, 3))).shape == (0,)
+    with pytest.raises(ValueError, match="zero-size"):
+        fn(np.zeros((3, 0)))
 
 
 def _odd_layouts(x: np.ndarray) -> list[np.ndarray]:

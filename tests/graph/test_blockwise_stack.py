@@ -164,14 +164,16 @@ def test_linalg_errors_name_the_matrix_and_its_batch_index(
 def test_run_time_batch_mismatch_names_the_inputs() -> None:
     a, b = tt.tensor3("a"), tt.tensor3("b")
     fn = function([a, b], tt.matmul(a, b), mode="python")
-    with pytest.raises(ValueError, match=r"batch\) dimensions.*'a'.*\(2, 3, 3\).*'b'.*\(4, 3, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"^dot: the batch dimensions.*'a'.*\(2, 3, 3\).*'b'.*\(4, 3, 3\)"
+    ):
         fn(np.ones((2, 3, 3)), np.ones((4, 3, 3)))
 
 
 def test_run_time_batch_mismatch_of_an_operand_with_fewer_batch_axes() -> None:
     a, b = tt.tensor("a", shape=(None,) * 4), tt.tensor3("b")
     fn = function([a, b], la.solve(a, b), mode="python")
-    with pytest.raises(ValueError, match=r"'a'.*\(2, 3, 2, 2\).*'b'.*\(1, 4, 2, 1\)"):
+    with pytest.raises(ValueError, match=r"'a'.*\(2, 3, 2, 2\).*'b'.*has shape \(4, 2, 1\)"):
         fn(_spd((2, 3), 2), np.ones((4, 2, 1)))  # b's batch axis 3 against a's last one
 
 

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 import tensorgraft.tensor as tt
-from tensorgraft.autodiff import grad
 from tensorgraft.graph.basic import Variable
 from tensorgraft.rewrite import RULES, RewriteEvent, rewrite_graph
 from tensorgraft.rewrite.testing import evaluate, op_names
@@ -163,15 +162,13 @@ CASES = [
 
 
 def _stop(x: Variable) -> Variable:
-    from tensorgraft.autodiff import stop_gradient
-
-    return stop_gradient(x)
+    autodiff = pytest.importorskip("tensorgraft.autodiff")  # not in the rewrite-only stage
+    return autodiff.stop_gradient(x)  # type: ignore[no-any-return]
 
 
 def _disconnected(x: Variable) -> Variable:
-    from tensorgraft.autodiff import disconnected_grad
-
-    return disconnected_grad(x)
+    autodiff = pytest.importorskip("tensorgraft.autodiff")
+    return autodiff.disconnected_grad(x)  # type: ignore[no-any-return]
 
 
 def test_function_never_runs_gradient_markers() -> None:
@@ -317,6 +314,7 @@ def test_x_minus_y_is_not_cancelled() -> None:
 
 
 def test_gradient_of_log1p_sum_becomes_reciprocal() -> None:
+    grad = pytest.importorskip("tensorgraft.autodiff").grad
     x = tt.vector("x")
     g = grad(tt.log1p(x).sum(), x)
     new = rewrite_graph(g, include=("canonicalize", "specialize"))

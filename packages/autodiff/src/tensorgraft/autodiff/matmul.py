@@ -31,7 +31,7 @@ from tensorgraft.autodiff.registry import (
 )
 from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.traversal import ancestors
-from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.blockwise import Blockwise, user_operand
 from tensorgraft.tensor.elemwise import DimShuffle
 from tensorgraft.tensor.matmul import Dot
 from tensorgraft.tensor.type import TensorType
@@ -61,20 +61,34 @@ def _core_rule(node: Apply, op: Any) -> CoreRule | None:
 
 def _batch_ndim(node: Apply) -> int:
     op: Blockwise = node.op  # type: ignore[assignment]
-    return node.outputs[0].type.ndim - len(op.outputs_sig[0])  # type: ignore[attr-defined, no-any-return]
+    return node.outputs[0].type.ndim - len(op.outputs_sig[0])  # type: ignore[attr-defined]
 
 
-def _core_stand_ins(node: Apply) -> tuple[Apply, list[Variable]]:
-    """The core op applied to fresh core-shaped stand-ins of `node`'s inputs."""
+def _core_stand_ins(node: Apply) -> tuple[Apply, dict[Variable, Variable]]:
+    """The core op applied to core-shaped stand-ins of `node`'s inputs, and the map of
+    each stand-in to its batched input.
+
+    Unbatched integer or boolean operands (lengths, bounds) are their own core inputs,
+    so that the core rule can read their static values.
+    """
     op: Blockwise = node.op  # type: ignore[assignment]
     b = _batch_ndim(node)
-    stand_ins = [TensorType(x.type.dtype, x.type.shape[b:])() for x in node.inputs]  # type: ignore[attr-defined]
-    return op.core_op.make_node(*stand_ins), stand_ins
+    core_inputs: list[Variable] = []
+    replace: dict[Variable, Variable] = {}
+    for x in node.inputs:
+        operand = user_operand(x)
+        if not is_differentiable(x) and operand.type.ndim == x.type.ndim - b:  # type: ignore[attr-defined]
+            core_inputs.append(operand)
+            continue
+        stand_in = TensorType(x.type.dtype, x.type.shape[b:])()  # type: ignore[attr-defined]
+        core_inputs.append(stand_in)
+        replace[stand_in] = x
+    return op.core_op.make_node(*core_inputs), replace
 
 
-def _batched(results: list[Any], replace: dict[Variable, Variable], node: Apply) -> list[Any]:
+def _batched(results: list[Any], replace: dict[Variable, Variable]) -> list[Any]:
     """The variables among `results` (a core rule's) batched by `replace`; other entries
-    (None, GradNotImplemented) kept. The core node's outputs map to `node`'s."""
+    (None, GradNotImplemented) are kept."""
     from tensorgraft.vectorize import vectorize_graph
 
     live = [r for r in results if isinstance(r, Variable)]
@@ -91,14 +105,12 @@ def _generic_pullback(node: Apply, g: list[Any]) -> list[Any]:
     rule = pullback_rule(type(op.core_op))
     if rule is None:
         raise _missing_rule(node)
-    core, stand_ins = _core_stand_ins(node)
+    core, replace = _core_stand_ins(node)
     g_core = [None if gk is None else o.type() for gk, o in zip(g, core.outputs, strict=True)]
-    replace = dict(zip(stand_ins, node.inputs, strict=True))
     replace.update({u: gk for u, gk in zip(g_core, g, strict=True) if u is not None})
     replace.update(zip(core.outputs, node.outputs, strict=True))
-    results = list(rule(core, g_core))
-    # An unbatched stand-in's own gradient (a constant) needs no batching either.
-    return _batched(results, replace, node)
+    # Inputs used as they are (unbatched integers) get no gradient: the caller drops it.
+    return _batched(list(rule(core, g_core)), replace)
 
 
 @register_pullback(Dot)
@@ -155,10 +167,12 @@ def _generic_pushforward(node: Apply, t: list[Any]) -> list[Any]:
     op: Blockwise = node.op  # type: ignore[assignment]
     if pullback_rule(type(op.core_op)) is None and pushforward_rule(type(op.core_op)) is None:
         raise _missing_rule(node)
-    core, stand_ins = _core_stand_ins(node)
-    t_core = [None if tk is None else x.type() for tk, x in zip(t, stand_ins, strict=True)]
-    replace = dict(zip(stand_ins, node.inputs, strict=True))
+    core, replace = _core_stand_ins(node)
+    t_core = [
+        None if tk is None or c not in replace else c.type()
+        for tk, c in zip(t, core.inputs, strict=True)
+    ]
     replace.update({u: tk for u, tk in zip(t_core, t, strict=True) if u is not None})
     replace.update(zip(core.outputs, node.outputs, strict=True))
     rule = pushforward_rule(type(op.core_op)) or _transposed_pullback
-    return _batched(list(rule(core, t_core)), replace, node)
+    return _batched(list(rule(core, t_core)), replace)

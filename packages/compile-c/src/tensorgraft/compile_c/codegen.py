@@ -24,8 +24,11 @@ from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.graph.traversal import io_toposort
 from tensorgraft.tensor import reduction as tr
 from tensorgraft.tensor import scalar_ops as ts
+from tensorgraft.tensor.construction import Alloc, Join
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
 from tensorgraft.tensor.indexing_key import INT, SliceSpec
+from tensorgraft.tensor.matmul import Dot
+from tensorgraft.tensor.shape import Reshape, Shape, ShapeI
 from tensorgraft.tensor.subtensor import Subtensor
 from tensorgraft.tensor.type import TensorType
 
@@ -33,7 +36,7 @@ from tensorgraft.tensor.type import TensorType
 CALLBACK_COUNT = "@CALLBACK_COUNT@"
 KERNEL = "@KERNEL@"  # the name of a kernel function in its text
 # Failure codes passed to the state's `fail(code, index, obj)`.
-BAD_INPUT, NO_BROADCAST, NOT_DROPPABLE, BAD_CALLBACK, NO_ELEMENTS, BAD_INDEX = 0, 1, 2, 3, 4, 5
+BAD_INPUT, NO_BROADCAST, NOT_DROPPABLE, BAD_CALLBACK, NO_ELEMENTS, RERAISE = 0, 1, 2, 3, 4, 5
 
 
 def is_tensor(var: Variable) -> bool:
@@ -241,8 +244,7 @@ def scalar_body(op: ts.ScalarOp, ins: list[str], in_dtypes: list[str]) -> list[s
 
 def _elemwise(w: Writer, k: int, node: Apply) -> list[str] | None:
     op: Any = node.op
-    if op.inplace_pattern:
-        return None
+    destroyed = dict(op.inplace_pattern)  # output -> the input whose buffer it reuses
     ins = [f"x{p}" for p in range(len(node.inputs))]
     in_dtypes = [i.type.dtype for i in node.inputs]  # type: ignore[attr-defined]
     outs = [o.type.dtype for o in node.outputs]  # type: ignore[attr-defined]
@@ -279,8 +281,22 @@ def _elemwise(w: Writer, k: int, node: Apply) -> list[str] | None:
         )
     lines.append("        }")
     for q, dtype in enumerate(outs):
+        src = destroyed.get(q)
+        if src is not None:
+            # Destroy map: write into input src's buffer when it has the output's shape.
+            same = " && ".join(
+                [f"PyArray_DIM(a{src}, {d}) == shape[{d}]" for d in range(nd)] or ["1"]
+            )
+            lines += [
+                f"        if (PyArray_ISWRITEABLE(a{src}) && {same}) {{",
+                f"            Py_INCREF(a{src}); *out[{q}] = (PyObject*)a{src};",
+                "        } else {",
+                f"            *out[{q}] = PyArray_EMPTY({nd}, shape, {typenum(dtype)}, 0);",
+                "        }",
+            ]
+        else:
+            lines.append(f"        *out[{q}] = PyArray_EMPTY({nd}, shape, {typenum(dtype)}, 0);")
         lines += [
-            f"        *out[{q}] = PyArray_EMPTY({nd}, shape, {typenum(dtype)}, 0);",
             f"        if (!*out[{q}]) return 0;",
             f"        b{q} = (PyArrayObject*)*out[{q}];",
         ]
@@ -540,6 +556,7 @@ def _subtensor(w: Writer, k: int, node: Apply) -> list[str] | None:
         lines += [
             f"    step = {step};",
             "    if (step == 0) goto bad;",
+            "    if (step < -PY_SSIZE_T_MAX) step = -PY_SSIZE_T_MAX;  /* as PySlice_Unpack */",
             f"    start = {start or '(step > 0 ? 0 : PY_SSIZE_T_MAX)'};",
             f"    stop = {stop or '(step > 0 ? PY_SSIZE_T_MAX : PY_SSIZE_T_MIN)'};",
             f"    dims[{j}] = PySlice_AdjustIndices(n, &start, &stop, step);",
@@ -562,7 +579,7 @@ def _subtensor(w: Writer, k: int, node: Apply) -> list[str] | None:
         "    if (PyArray_SetBaseObject((PyArrayObject*)*out[0], (PyObject*)a) < 0) return 0;",
         "    return 1;",
         "bad:",
-        f"    tg_fail_arrays(fail, {BAD_INDEX}, node, {len(node.inputs)}, "
+        f"    tg_fail_arrays(fail, {RERAISE}, node, {len(node.inputs)}, "
         + ", ".join(f"in[{p}]" for p in range(len(node.inputs)))
         + ");",
         "    return 0;",
@@ -582,6 +599,224 @@ def _subtensor(w: Writer, k: int, node: Apply) -> list[str] | None:
 NODE_RULES[Subtensor] = _subtensor
 
 
+def _shape_i(w: Writer, k: int, node: Apply) -> list[str] | None:
+    op: Any = node.op
+    src, dst = w.slot[node.inputs[0]], w.slot[node.outputs[0]]
+    return [
+        f"    v[{dst}] = PyArray_EMPTY(0, NULL, NPY_INT64, 0);",
+        f"    if (!v[{dst}]) goto done;",
+        f"    *(npy_int64*)PyArray_DATA((PyArrayObject*)v[{dst}]) = "
+        f"PyArray_DIM((PyArrayObject*)v[{src}], {op.i});",
+    ]
+
+
+def _shape(w: Writer, k: int, node: Apply) -> list[str] | None:
+    src, dst = w.slot[node.inputs[0]], w.slot[node.outputs[0]]
+    nd = node.inputs[0].type.ndim  # type: ignore[attr-defined]
+    return [
+        "    {",
+        f"        npy_intp n = {nd}, d;",
+        f"        v[{dst}] = PyArray_EMPTY(1, &n, NPY_INT64, 0);",
+        f"        if (!v[{dst}]) goto done;",
+        "        for (d = 0; d < n; ++d)",
+        f"            ((npy_int64*)PyArray_DATA((PyArrayObject*)v[{dst}]))[d] = "
+        f"PyArray_DIM((PyArrayObject*)v[{src}], (int)d);",
+        "    }",
+    ]
+
+
+def _alloc(w: Writer, k: int, node: Apply) -> list[str] | None:
+    """`value` broadcast to the shape inputs: lengths and broadcasting checked, NumPy copies."""
+    value, *lengths = node.inputs
+    n, vd = len(lengths), value.type.ndim  # type: ignore[attr-defined]
+    if vd > n:
+        return None
+    ins = ", ".join(f"v[{w.slot[i]}]" for i in node.inputs)
+    lines = [
+        "    {",
+        f"        PyObject* in[{n + 1}] = {{{ins}}};",
+        "        PyArrayObject* a = (PyArrayObject*)in[0];",
+        f"        npy_intp shape[{max(n, 1)}];",
+        "        int bad = 0;",
+    ]
+    for d, var in enumerate(lengths):
+        t = C_TYPES[var.type.dtype]  # type: ignore[attr-defined]
+        lines.append(
+            f"        shape[{d}] = (npy_intp)*(const {t}*)"
+            f"PyArray_DATA((PyArrayObject*)in[{d + 1}]); if (shape[{d}] < 0) bad = 1;"
+        )
+    for d in range(vd):
+        lines.append(
+            f"        if (PyArray_DIM(a, {d}) != 1 && PyArray_DIM(a, {d}) != shape[{n - vd + d}]) "
+            "bad = 1;"
+        )
+    dst = w.slot[node.outputs[0]]
+    lines += [
+        "        if (bad) {",
+        f"            tg_fail_arrays(fail, {RERAISE}, {k}, {n + 1}, "
+        + ", ".join(f"in[{p}]" for p in range(n + 1))
+        + ");",
+        "            goto done;",
+        "        }",
+        f"        v[{dst}] = PyArray_EMPTY({n}, shape, PyArray_TYPE(a), 0);",
+        f"        if (!v[{dst}]) goto done;",
+        f"        if (PyArray_CopyInto((PyArrayObject*)v[{dst}], a) < 0) goto done;",
+        "    }",
+    ]
+    return lines
+
+
+def _reshape(w: Writer, k: int, node: Apply) -> list[str] | None:
+    """NumPy's own reshape (a view where the layout allows, else a copy)."""
+    op: Any = node.op
+    x, shape = node.inputs
+    t = C_TYPES[shape.type.dtype]  # type: ignore[attr-defined]
+    nd = op.ndim
+    dst = w.slot[node.outputs[0]]
+    return [
+        "    {",
+        f"        PyArrayObject* a = (PyArrayObject*)v[{w.slot[x]}];",
+        f"        PyArrayObject* s = (PyArrayObject*)v[{w.slot[shape]}];",
+        f"        npy_intp dims[{max(nd, 1)}], d;",
+        "        PyArray_Dims newshape;",
+        "        int bad = 0;",
+        f"        if (PyArray_DIM(s, 0) != {nd}) bad = 1;",
+        f"        else for (d = 0; d < {nd}; ++d)",
+        f"            dims[d] = (npy_intp)*(const {t}*)"
+        "(PyArray_BYTES(s) + d * PyArray_STRIDE(s, 0));",
+        "        if (!bad) {",
+        f"            newshape.ptr = dims; newshape.len = {nd};",
+        f"            v[{dst}] = PyArray_Newshape(a, &newshape, NPY_CORDER);",
+        f"            if (!v[{dst}]) {{ PyErr_Clear(); bad = 1; }}",
+        "        }",
+        "        if (bad) {",
+        f"            tg_fail_arrays(fail, {RERAISE}, {k}, 2, (PyObject*)a, (PyObject*)s);",
+        "            goto done;",
+        "        }",
+        "    }",
+    ]
+
+
+def _join(w: Writer, k: int, node: Apply) -> list[str] | None:
+    """numpy.concatenate through the C API (lengths off the axis checked first)."""
+    op: Any = node.op
+    out = node.outputs[0]
+    if any(i.type.dtype != out.type.dtype for i in node.inputs):  # type: ignore[attr-defined]
+        return None
+    n, nd = len(node.inputs), out.type.ndim  # type: ignore[attr-defined]
+    ins = ", ".join(f"v[{w.slot[i]}]" for i in node.inputs)
+    dst = w.slot[out]
+    same = (
+        " || ".join(
+            f"PyArray_DIM((PyArrayObject*)in[j], {d}) != PyArray_DIM((PyArrayObject*)in[0], {d})"
+            for d in range(nd)
+            if d != op.axis
+        )
+        or "0"
+    )
+    return [
+        "    {",
+        f"        PyObject* in[{n}] = {{{ins}}};",
+        "        PyObject* t;",
+        "        int j, bad = 0;",
+        f"        for (j = 1; j < {n}; ++j) if ({same}) bad = 1;",
+        "        if (bad) {",
+        f"            tg_fail_arrays(fail, {RERAISE}, {k}, {n}, "
+        + ", ".join(f"in[{p}]" for p in range(n))
+        + ");",
+        "            goto done;",
+        "        }",
+        f"        t = PyTuple_New({n});",
+        "        if (!t) goto done;",
+        f"        for (j = 0; j < {n}; ++j) {{ Py_INCREF(in[j]); PyTuple_SET_ITEM(t, j, in[j]); }}",
+        f"        v[{dst}] = PyArray_Concatenate(t, {op.axis});",
+        "        Py_DECREF(t);",
+        f"        if (!v[{dst}]) goto done;",
+        "    }",
+    ]
+
+
+def _dot(w: Writer, k: int, node: Apply) -> list[str] | None:
+    """(m, k) x (k, n) with SciPy's BLAS gemm (scipy.linalg.cython_blas), any layout."""
+    a, b = node.inputs
+    dtype = node.outputs[0].type.dtype  # type: ignore[attr-defined]
+    if dtype not in ("float32", "float64") or a.type.dtype != dtype or b.type.dtype != dtype:  # type: ignore[attr-defined]
+        return None
+    name = w.kernel(
+        DOT_KERNEL.replace("@T@", C_TYPES[dtype])
+        .replace("@GEMM@", "sgemm" if dtype == "float32" else "dgemm")
+        .replace("@TYPENUM@", str(typenum(dtype)))
+        .replace("@RERAISE@", str(RERAISE))
+    )
+    return [
+        "    {",
+        f"        PyObject* in[2] = {{v[{w.slot[a]}], v[{w.slot[b]}]}};",
+        f"        PyObject** out[1] = {{&v[{w.slot[node.outputs[0]]}]}};",
+        f"        if (!{name}(fail, {k}, in, out)) goto done;",
+        "    }",
+    ]
+
+
+DOT_KERNEL = r"""
+static int @KERNEL@(PyObject* fail, Py_ssize_t node, PyObject** in, PyObject*** out)
+{
+    typedef void (*gemm_t)(char*, char*, int*, int*, int*, @T@*, @T@*, int*, @T@*, int*,
+                           @T@*, @T@*, int*);
+    static gemm_t gemm = NULL;
+    PyArrayObject *a = (PyArrayObject*)in[0], *b = (PyArrayObject*)in[1], *c;
+    PyArrayObject *ac = NULL, *bc = NULL;
+    npy_intp dims[2];
+    int m, n, kk, lda, ldb, ldc, ok = 0;
+    char ta, tb;
+    @T@ one = 1, zero = 0;
+    if (PyArray_DIM(a, 1) != PyArray_DIM(b, 0)) {
+        tg_fail_arrays(fail, @RERAISE@, node, 2, in[0], in[1]);
+        return 0;
+    }
+    if (PyArray_DIM(a, 0) > INT_MAX || PyArray_DIM(a, 1) > INT_MAX || PyArray_DIM(b, 1) > INT_MAX) {
+        PyErr_SetString(PyExc_ValueError, "dot: matrices too large for BLAS");
+        return 0;
+    }
+    if (!gemm && !(gemm = (gemm_t)tg_blas("@GEMM@"))) return 0;
+    m = (int)PyArray_DIM(a, 0); kk = (int)PyArray_DIM(a, 1); n = (int)PyArray_DIM(b, 1);
+    dims[0] = m; dims[1] = n;
+    *out[0] = PyArray_ZEROS(2, dims, @TYPENUM@, 0);
+    if (!*out[0]) return 0;
+    c = (PyArrayObject*)*out[0];
+    if (m == 0 || n == 0 || kk == 0) return 1;
+    /* Row-major C = A B is column-major C^T = B^T A^T. */
+    if (!tg_blas_layout(a, &ta, &lda)) {
+        ac = (PyArrayObject*)PyArray_NewCopy(a, NPY_CORDER);
+        if (!ac) return 0;
+        tg_blas_layout(ac, &ta, &lda);
+        a = ac;
+    }
+    if (!tg_blas_layout(b, &tb, &ldb)) {
+        bc = (PyArrayObject*)PyArray_NewCopy(b, NPY_CORDER);
+        if (!bc) goto out;
+        tg_blas_layout(bc, &tb, &ldb);
+        b = bc;
+    }
+    ldc = n;
+    gemm(&tb, &ta, &n, &m, &kk, &one, (@T@*)PyArray_DATA(b), &ldb, (@T@*)PyArray_DATA(a), &lda,
+         &zero, (@T@*)PyArray_DATA(c), &ldc);
+    ok = 1;
+out:
+    Py_XDECREF(ac);
+    Py_XDECREF(bc);
+    return ok;
+}
+"""
+
+
+NODE_RULES[ShapeI] = _shape_i
+NODE_RULES[Shape] = _shape
+NODE_RULES[Alloc] = _alloc
+NODE_RULES[Reshape] = _reshape
+NODE_RULES[Join] = _join
+NODE_RULES[Dot] = _dot
+
+
 PRELUDE = r"""
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -590,12 +825,18 @@ PRELUDE = r"""
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <limits.h>
 
 /* 1: `*slot` is an ndarray of this dtype and rank (made aligned and native-endian);
    0: it is not; -1: an error is set. */
 static int tg_array(PyObject** slot, int typenum, int ndim)
 {
     PyArrayObject* a;
+    if (ndim == 0 && PyArray_IsScalar(*slot, Generic)) {  /* a NumPy scalar: a 0-d array */
+        PyObject* c = PyArray_FromScalar(*slot, NULL);
+        if (!c) return -1;
+        Py_SETREF(*slot, c);
+    }
     if (!PyArray_Check(*slot)) return 0;
     a = (PyArrayObject*)*slot;
     if (PyArray_NDIM(a) != ndim || !PyArray_EquivTypenums(PyArray_TYPE(a), typenum)) return 0;
@@ -631,6 +872,44 @@ static void tg_fail_arrays(PyObject* fail, int code, Py_ssize_t index, int n, ..
     va_end(ap);
     tg_fail(fail, code, index, t);
     Py_DECREF(t);
+}
+
+/* A BLAS routine of scipy.linalg.cython_blas (SciPy ships BLAS: no system BLAS needed). */
+static void* tg_blas(const char* name)
+{
+    void* f = NULL;
+    PyObject *mod, *capi, *capsule;
+    mod = PyImport_ImportModule("scipy.linalg.cython_blas");
+    if (!mod) return NULL;
+    capi = PyObject_GetAttrString(mod, "__pyx_capi__");
+    Py_DECREF(mod);
+    if (!capi) return NULL;
+    capsule = PyDict_GetItemString(capi, name);
+    if (capsule) f = PyCapsule_GetPointer(capsule, PyCapsule_GetName(capsule));
+    else PyErr_Format(PyExc_RuntimeError, "scipy.linalg.cython_blas has no %s", name);
+    Py_DECREF(capi);
+    return f;
+}
+
+/* How BLAS (column-major) sees the row-major matrix `x`: 'N' with leading dimension `ld`
+   if its rows are contiguous (then it is x^T), 'T' if its columns are; 0 otherwise. */
+static int tg_blas_layout(PyArrayObject* x, char* trans, int* ld)
+{
+    npy_intp r = PyArray_DIM(x, 0), c = PyArray_DIM(x, 1), isz = PyArray_ITEMSIZE(x);
+    npy_intp s0 = PyArray_STRIDE(x, 0), s1 = PyArray_STRIDE(x, 1);
+    if ((c <= 1 || s1 == isz) && (r <= 1 || (s0 % isz == 0 && s0 / isz >= (c > 1 ? c : 1)))) {
+        npy_intp l = r <= 1 ? (c > 1 ? c : 1) : s0 / isz;
+        if (l > INT_MAX) return 0;
+        *trans = 'N'; *ld = (int)l;
+        return 1;
+    }
+    if ((r <= 1 || s0 == isz) && (c <= 1 || (s1 % isz == 0 && s1 / isz >= (r > 1 ? r : 1)))) {
+        npy_intp l = c <= 1 ? (r > 1 ? r : 1) : s1 / isz;
+        if (l > INT_MAX) return 0;
+        *trans = 'T'; *ld = (int)l;
+        return 1;
+    }
+    return 0;
 }
 
 /* Check the state tuple, take new references to the inputs and constants. */

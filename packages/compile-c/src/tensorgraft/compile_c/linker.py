@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -95,9 +96,9 @@ def _failer(code: codegen.GraphCode) -> Callable[[int, int, Any], None]:
                 f"{node_label(node)}: cannot drop axes {list(node.op.dropped)} "  # type: ignore[attr-defined]
                 f"of {describe(node.inputs[0])} with shape {np.shape(obj)}: lengths are not 1"
             )
-        if kind == codegen.BAD_INDEX:
-            node.op.perform(node, list(obj))  # raises the reference's IndexError / ValueError
-            raise IndexError(f"{node_label(node)}: index out of bounds")
+        if kind == codegen.RERAISE:
+            node.op.perform(node, list(obj))  # raises the reference's error
+            raise ValueError(f"{node_label(node)}: invalid inputs")
         if kind == codegen.NO_ELEMENTS:
             raise ValueError(
                 f"{node_label(node)} of {describe(node.inputs[0])}: zero-size array "
@@ -118,7 +119,12 @@ def _user_name(var: Variable) -> str:
 def _constant_value(var: Variable) -> Any:
     data = var.data  # type: ignore[attr-defined]
     if codegen.is_tensor(var):
-        return np.asarray(data, dtype=var.type.dtype)  # type: ignore[attr-defined]
+        t: Any = var.type
+        # Compiled code reads constants without checks: make sure they fit their type.
+        value = np.require(np.asarray(data, dtype=t.dtype), requirements="A")
+        if value.ndim != t.ndim:
+            raise TypeError(f"constant {var} has {value.ndim} dimensions, its type {t}")
+        return value
     return data
 
 
@@ -139,6 +145,14 @@ class CompiledGraph:
         )
         self._run: Callable[[Any, Sequence[Any]], list[Any]] | None = None
 
+    def thunk(self) -> Thunk:
+        """The fastest callable form: the module function with the state bound."""
+        if self._run is None:
+            raise RuntimeError("this graph's module is not built yet")
+        fast: Any = functools.partial(self._run, self.state)
+        fast.report = self.report
+        return cast(Thunk, fast)
+
     def callbacks(self) -> list[Apply]:
         """The nodes that run their Python `perform`."""
         return [n for n, how in self.report if how != "C"]
@@ -154,15 +168,15 @@ class CBackend:
 
     name = "c"
     rewrite_include: tuple[str, ...] = ()
-    # Destroy maps are not honoured yet (the generated code never writes in place).
-    rewrite_exclude: tuple[str, ...] = ("inplace",)
+    # Destroy maps are honoured: in-place Elemwise loops write into the destroyed input.
+    rewrite_exclude: tuple[str, ...] = ()
 
     def unavailable_reason(self) -> str | None:
         return unavailable_reason() if find_compiler() is None else None
 
     def link(self, fgraph: FunctionGraph) -> Thunk:
-        (thunk,) = link_many([fgraph])
-        return thunk
+        (graph,) = link_many([fgraph])
+        return graph.thunk()
 
     def __repr__(self) -> str:
         return "CBackend()"

@@ -169,6 +169,19 @@ def _as_dtype(value: Any, var: Variable) -> Any:
     return value
 
 
+def _x64_context() -> Callable[[], Any]:
+    """A context manager factory that turns float64 on (jax.enable_x64 from JAX 0.6)."""
+    import jax
+
+    public = getattr(jax, "enable_x64", None)
+    if public is not None:
+        return lambda: public(True)
+    import jax.experimental
+
+    older: Callable[[], Any] = getattr(jax.experimental, "enable_x64")  # noqa: B009 (older JAX)
+    return older
+
+
 class JaxBackend:
     """Compiles a graph to one `jax.jit` function (float64 enabled around its calls).
 
@@ -202,6 +215,7 @@ class JaxBackend:
         static = frozenset(static_positions)
         return_jax = self.return_jax
         config: Any = jax.config
+        x64 = _x64_context()
 
         def run(values: Sequence[Any]) -> list[Any]:
             if static:
@@ -209,7 +223,7 @@ class JaxBackend:
             if config.jax_enable_x64:
                 results = jitted(*values)
             else:
-                with jax.enable_x64(True):
+                with x64():
                     results = jitted(*values)
             if return_jax:
                 return list(results)

@@ -10,10 +10,13 @@ gives back the machine code without recompiling.
 * A file whose text differs from the source it is named after (truncated, edited) is
   rewritten; Numba's index records the file's size and time, so it recompiles then.
 * A Numba cache entry that fails to load (corrupt) is deleted and compiled again.
+* Numba does not notice when a helper the generated code calls changes: the key covers
+  the text of `runtime` (the helpers) too.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -35,8 +38,17 @@ def source_key(source: str) -> str:
     import numba
 
     versions = f"{sys.version}|numpy {np.__version__}|numba {numba.__version__}|{__version__}"
-    text = f"{CODEGEN_VERSION}\n{versions}\n{source}"
+    text = f"{CODEGEN_VERSION}\n{versions}\n{_runtime_hash()}\n{source}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@functools.cache
+def _runtime_hash() -> str:
+    # Numba's cache does not notice when a called helper changes: key on the helpers' text.
+    from tensorgraft.compile_numba import runtime
+
+    with open(runtime.__file__, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def module_path(key: str, folder: str | None = None) -> str:

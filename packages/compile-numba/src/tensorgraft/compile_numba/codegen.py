@@ -50,7 +50,7 @@ def literal(value: Any, dtype: Any) -> str:
     if dt.kind == "f":
         return f"{np_dtype(dt)}({_float(float(v))})"
     if dt.kind == "c":
-        return f"{np_dtype(dt)}(complex({_float(v.real)}, {_float(v.imag)}))"
+        return f"{np_dtype(dt)}(complex({_float(float(v.real))}, {_float(float(v.imag))}))"
     raise TypeError(f"no literal for dtype {dt}")
 
 

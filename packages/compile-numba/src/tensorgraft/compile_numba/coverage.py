@@ -41,7 +41,7 @@ def coverage() -> dict[type, str]:
     return listing
 
 
-def _scalar_status(t, ops, table, scalar_code, Context) -> str:  # type: ignore[no-untyped-def]
+def _scalar_status(t, ops, table, scalar_code, Context) -> str:
     if table.lookup(t) is None:
         return f"{CALLBACK}: {table.reason(t)}" if table.reason(t) else MISSING
     reason = "no catalog case to try it on"

@@ -13,7 +13,7 @@ _LN2 = math.log(2.0)
 
 
 @numba.njit(cache=True, error_model="numpy")
-def sigmoid_f(x):  # type: ignore[no-untyped-def]
+def sigmoid_f(x):
     """1 / (1 + exp(-x)) without overflow for either sign of x."""
     if x >= 0:
         return 1 / (1 + np.exp(-x))
@@ -22,7 +22,7 @@ def sigmoid_f(x):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, error_model="numpy")
-def log1mexp_f(x):  # type: ignore[no-untyped-def]
+def log1mexp_f(x):
     """log(1 - exp(x)) for x <= 0, stable near 0 and for very negative x (Maechler 2012)."""
     if x > -_LN2:
         return np.log(-np.expm1(x))

@@ -146,7 +146,7 @@ class Blockwise(Op):
                     if d is not None and d != 1
                 ]
                 raise ValueError(
-                    f"{self}: batch dimensions cannot be broadcast: {' and '.join(parts)} "
+                    f"{self.core_op}: batch dimensions cannot be broadcast: {' and '.join(parts)} "
                     f"(batch axis {axis} has lengths "
                     f"{' and '.join(map(str, known))})"
                 )
@@ -205,13 +205,14 @@ class Blockwise(Op):
         try:
             return tuple(np.broadcast_shapes(*[s[:batch_ndim] for s in shapes]))
         except ValueError:
-            parts = ", ".join(
-                f"{describe(user_operand(v))} has shape {s}"
-                for v, s in zip(node.inputs, shapes, strict=True)
-            )
+            parts = []
+            for v, s in zip(node.inputs, shapes, strict=True):
+                operand = user_operand(v)  # without the axes make_node added in front
+                added = v.type.ndim - operand.type.ndim  # type: ignore[attr-defined]
+                parts.append(f"{describe(operand)} has shape {s[added:]}")
             raise ValueError(
-                f"{self}: the leading {batch_ndim} (batch) dimensions of the inputs cannot "
-                f"be broadcast: {parts}"
+                f"{self.core_op}: the batch dimensions of the inputs cannot be broadcast: "
+                f"{' and '.join(parts)}"
             ) from None
 
     def _check_stacked(

@@ -156,7 +156,16 @@ def _lstsq(op: Lstsq, node: Apply, a: Any, b: Any) -> Any:
     return [x, residuals, rank, s]
 
 
-@jax_impl.register(Blockwise)
+def _check_blockwise(node: Apply) -> str | None:
+    core = node.op.core_node(node)  # type: ignore[attr-defined]
+    if jax_impl.lookup(core.op) is None:
+        return f"no JAX translation for its core op {core.op}"
+    if jax_impl.static_inputs(core):
+        return f"its core op {core.op} needs values known when tracing, which vary by batch"
+    return jax_impl.check(core)
+
+
+@jax_impl.register(Blockwise, check=_check_blockwise)
 def _blockwise(op: Blockwise, node: Apply, *inputs: Any) -> Any:
     core = op.core_node(node)
     impl = jax_impl.lookup(op.core_op)

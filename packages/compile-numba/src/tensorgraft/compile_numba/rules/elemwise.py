@@ -44,7 +44,10 @@ def scalar_code(
 
         for inner in op._nodes:  # toposorted inner scalar nodes
             outs = scalar_code(
-                ctx, inner.op, [value(i) for i in inner.inputs], [dtype_of(i) for i in inner.inputs]
+                ctx,
+                inner.op,  # type: ignore[arg-type]
+                [value(i) for i in inner.inputs],
+                [dtype_of(i) for i in inner.inputs],
             )
             if isinstance(outs, str):
                 return outs
@@ -129,7 +132,7 @@ def _elemwise(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str
     ndim = ndim_of(node.outputs[0])
     dims = broadcast_shape(ctx, node, ins)
     shape = shape_tuple(dims)
-    reads = []
+    reads: list[tuple[str | None, str]] = []
     for var, name in zip(node.inputs, ins, strict=True):
         value = scalar_constant(var)
         if value is not None:
@@ -150,12 +153,12 @@ def _elemwise(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str
         ctx.level += 1
     try:
         args = []
-        for src, idx in reads:
-            if src is None:
+        for arr, idx in reads:
+            if arr is None:
                 args.append(idx)
             else:
                 s = ctx.fresh("x")
-                ctx.emit(f"{s} = {src}[{idx}]")
+                ctx.emit(f"{s} = {arr}[{idx}]")
                 args.append(s)
         results = scalar_code(ctx, op.scalar_op, args, [dtype_of(v) for v in node.inputs])
         if isinstance(results, str):

@@ -81,7 +81,7 @@ def _cast(op: sb.Cast, args: Sequence[str], ins: Sequence[str], outs: Sequence[s
 
 
 @scalar_impl.register(ar.Clip)
-def _clip(op: ar.Clip, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
+def _clip(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
     if _kind(outs[0]) == "c":
         return "clip of complex numbers"
     x, lo, hi = args
@@ -169,7 +169,7 @@ def _xlogy(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequen
     return [f"({cast}(0) if {x} == 0 and not np.isnan({y}) else {x} * {log}({y}))"]
 
 
-for _t, _why in [
+_DECLARED: list[tuple[type, str]] = [
     (sp.Erfcx, "erfcx: no Numba implementation yet (scipy.special)"),
     (sp.Erfinv, "erfinv: no Numba implementation yet (scipy.special)"),
     (sp.Erfcinv, "erfcinv: no Numba implementation yet (scipy.special)"),
@@ -178,5 +178,6 @@ for _t, _why in [
     (sp.GammaInc, "gammainc: no Numba implementation yet (scipy.special)"),
     (sp.GammaIncC, "gammaincc: no Numba implementation yet (scipy.special)"),
     (sp.BetaLn, "betaln: no Numba implementation yet (scipy.special)"),
-]:
+]
+for _t, _why in _DECLARED:
     scalar_impl.python_callback(_t, _why)

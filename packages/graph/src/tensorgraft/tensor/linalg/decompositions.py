@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -105,7 +105,7 @@ class Eigh(Op):
         """Eigendecompositions of a whole stack (Blockwise's hook)."""
         (a,) = inputs
         square_value("eigh", a)
-        uplo = "L" if self.lower else "U"
+        uplo: Literal["L", "U"] = "L" if self.lower else "U"
         with named_errors("eigh", node, inputs, batch_ndim, lambda m: np.linalg.eigh(m, uplo)):
             w, v = np.linalg.eigh(a, UPLO=uplo)
         return [w, v]

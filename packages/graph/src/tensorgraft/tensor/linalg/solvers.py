@@ -114,7 +114,11 @@ _ASSUME_A_NAMES = {
 @dataclass(frozen=True)
 class Solve(Op):
     """x with a x = b for a square a; `assume_a` ('gen', 'sym', 'her', 'pos') picks the
-    LAPACK routine as in scipy.linalg.solve, reading the triangle `lower` of a."""
+    LAPACK routine as in scipy.linalg.solve, reading the triangle `lower` of a.
+
+    A general `a` is solved by numpy.linalg.solve (LU, as SciPy's), which takes whole
+    stacks at once; unlike SciPy it does not warn about ill-conditioned matrices.
+    """
 
     assume_a: str = "gen"
     lower: bool = False

@@ -46,7 +46,7 @@ def lift_subtensor_through_elemwise(fgraph: FunctionGraph, node: Apply) -> RuleR
         return None
     if not _basic(op) or not _computed_once(fgraph, op, x):
         return None
-    new = _lifted(inner, x, op, node.inputs[1:])
+    new = _lifted(inner, op, node.inputs[1:])
     return [new] if new is not None and fits(node.outputs[0], new) else None
 
 
@@ -65,7 +65,7 @@ def lift_subtensor_through_blockwise(fgraph: FunctionGraph, node: Apply) -> Rule
     # The batch part of the index moves inside; the core part stays on the result.
     batch, core = op.idx_list[:batch_ndim], op.idx_list[batch_ndim:]
     n_batch = sum(n_inputs(e) for e in batch)
-    lifted = _lifted(inner, x, Subtensor(batch), node.inputs[1 : 1 + n_batch])
+    lifted = _lifted(inner, Subtensor(batch), node.inputs[1 : 1 + n_batch])
     if lifted is None:
         return None
     new = lifted
@@ -75,7 +75,8 @@ def lift_subtensor_through_blockwise(fgraph: FunctionGraph, node: Apply) -> Rule
     return [new] if fits(node.outputs[0], new) else None
 
 
-def _lifted(inner: Apply, x: Variable, op: Subtensor, index: list[Variable]) -> Variable | None:
+def _lifted(inner: Apply, op: Subtensor, index: list[Variable]) -> Variable | None:
+    """`inner`'s op applied to its inputs indexed by `op` (None where lengths may differ)."""
     groups = group_inputs(op.idx_list, index)
     # Per indexed axis, which inputs broadcast along it (length 1 where the result is not).
     broadcast: list[list[bool]] = []
