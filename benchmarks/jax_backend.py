@@ -6,6 +6,8 @@
 
 For each case and engine, `--repeats` fresh Python processes each measure:
 
+* **imports**: importing the engine (jax; jax and tensorgraft; pytensor, which imports
+  jax only when it compiles, so its first result includes that);
 * **first result**: build the graph + rewrite + compile + the first call (for plain
   JAX: `jax.jit` + trace + XLA compile + the first call), after the imports;
 * **steady**: the median time of one call once warm (batches of at least 5 ms).
@@ -322,8 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.cases.split(","):
         case = CASES[name]
         print(f"\n{name}: {case.formula}")
-        header = ("engine", "first result", "steady", "first/jax", "steady/jax")
-        print("  {:<18} {:>13} {:>10} {:>10} {:>11}".format(*header))
+        header = ("engine", "imports", "first result", "steady", "first/jax", "steady/jax")
+        print("  {:<18} {:>9} {:>13} {:>10} {:>10} {:>11}".format(*header))
         rows: dict[str, dict[str, Any]] = {}
         engines = [e for e in args.engines.split(",") if available(e)]
         rows.update({e: {"status": "not installed"} for e in args.engines.split(",")})
@@ -354,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
                 row["first_vs_jax"] = row["first_s"] / ref["first_s"]
                 row["steady_vs_jax"] = row["steady_s"] / ref["steady_s"]
             print(
-                f"  {engine:<18} {_fmt(row['first_s']):>13} {_fmt(row['steady_s']):>10} "
+                f"  {engine:<18} {_fmt(row['imports_s']):>9} {_fmt(row['first_s']):>13} "
+                f"{_fmt(row['steady_s']):>10} "
                 f"{row.get('first_vs_jax', float('nan')):>10.2f} "
                 f"{row.get('steady_vs_jax', float('nan')):>11.2f}"
             )

@@ -96,6 +96,18 @@ def test_shapes_from_shapes_need_no_static_argument() -> None:
     np.testing.assert_array_equal(ramp, [0, 1])
 
 
+def test_the_report_says_what_runs_in_jax_and_what_is_folded() -> None:
+    x = tt.vector("x")
+    f = function([x], tt.arange(x.shape[0]) * x, mode=backend)
+    report = getattr(f, "report", None)
+    if report is None:
+        pytest.skip("Function.report is not available in this tensorgraft-graph")
+    how = {str(node.op): way for node, way in report}
+    assert how["Mul"] == "jax"
+    assert how["ARange"].startswith("NumPy while tracing")
+    np.testing.assert_array_equal(f(np.ones(4)), np.arange(4.0))
+
+
 def test_a_shape_from_float_values_is_refused_naming_the_op() -> None:
     x = tt.vector("x")
     with pytest.raises(JaxUntraceableError, match=r"ARange.*'x'"):
@@ -142,3 +154,27 @@ def test_logistic_regression_gradient_against_finite_differences() -> None:
     eps = 1e-6
     fd = [(f(Xv, yv, wv + eps * e)[0] - f(Xv, yv, wv - eps * e)[0]) / (2 * eps) for e in np.eye(4)]
     np.testing.assert_allclose(g, fd, rtol=1e-6)
+
+
+def test_the_benchmark_cases_match_their_numpy_references() -> None:
+    pytest.importorskip("tensorgraft.autodiff")
+    import importlib.util
+    import pathlib
+    import sys
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "jax_backend.py"
+    spec = importlib.util.spec_from_file_location("tensorgraft_bench_jax_backend", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(bench)
+        for case in bench.CASES.values():
+            arrays = case.inputs(np.random.default_rng(0))
+            got = bench._tensorgraft(case, arrays)()
+            expected = case.reference(**arrays)
+            assert len(got) == len(expected), case.name
+            for g, e in zip(got, expected, strict=True):
+                np.testing.assert_allclose(g, e, rtol=1e-9, atol=1e-12, err_msg=case.name)
+    finally:
+        sys.modules.pop(spec.name, None)

@@ -457,3 +457,75 @@ def test_check_integrity_catches_inconsistent_clients() -> None:
     fg.clients[b].append((y.owner, 0))
     with pytest.raises(AssertionError, match="clients of"):
         fg.check_integrity()
+
+
+# -- clients at scale, creation sites, deep shape graphs ----------------------------------
+def test_client_list_reads_like_a_list() -> None:
+    from tensorgraft.graph.fg import ClientList
+
+    x = vec("x")
+    a, b = tt.exp(x).owner, tt.sin(x).owner
+    clients = ClientList([(a, 0), (b, 0), ("output", 0)])
+    assert clients == [(a, 0), (b, 0), ("output", 0)] and len(clients) == 3
+    assert (
+        clients[0] == (a, 0)
+        and clients[-1] == ("output", 0)
+        and clients[1:] == [(b, 0), ("output", 0)]
+    )
+    assert (b, 0) in clients and bool(clients)
+    clients.append((a, 0))  # a second use by the same client is kept
+    clients.remove((a, 0))
+    assert clients == [(a, 0), (b, 0), ("output", 0)]
+    clients.remove((a, 0))
+    assert list(clients) == [(b, 0), ("output", 0)] and repr(clients) == repr(list(clients))
+    with pytest.raises(ValueError, match="not a client"):
+        clients.remove((a, 0))
+    with pytest.raises(IndexError):
+        clients[2]
+
+
+def test_replacing_a_variable_with_thousands_of_clients() -> None:
+    # Each client removal is constant time (a list made this quadratic).
+    x = vec("x")
+    outs = [tt.exp(x) + float(k) for k in range(2000)]
+    fg = FunctionGraph([x], outs, clone=False)
+    e = outs[0].owner.inputs[0]
+    others = [o.owner.inputs[0] for o in outs[1:]]
+    for other in others:
+        fg.replace(other, e)
+    assert len(fg.clients[e]) == 2000
+    assert [c.outputs[0] for c, _ in fg.clients[e]] == outs
+    new = tt.sin(x)
+    fg.replace(e, new)
+    assert fg.clients[new][0] == (outs[0].owner, 0) and e not in fg.clients
+    fg.check_integrity()
+
+
+def test_fixed_site_replaces_the_stack_walk() -> None:
+    from tensorgraft.graph.utils import fixed_site, set_fixed_site
+
+    with fixed_site(("model.py", 7)):
+        a = tt.exp(vec("x"))
+        set_fixed_site(("model.py", 8))
+        b = tt.sin(a)
+    c = tt.cos(a)
+    assert a.owner.site == ("model.py", 7) and b.owner.site == ("model.py", 8)
+    assert c.owner.site is not None and c.owner.site[0] == __file__
+
+
+def test_static_entries_of_a_shape_graph_deeper_than_the_recursion_limit() -> None:
+    import sys
+
+    from tensorgraft.tensor.shape import static_entries, static_int
+
+    x = tt.matrix("x", shape=(4, None))
+    n = tt.shape(x)[0]
+    depth = sys.getrecursionlimit() + 500
+    total = n
+    for _ in range(depth):
+        total = total + 1
+    assert static_int(total) == 4 + depth
+    vec_ = tt.shape(tt.matrix("y", shape=(4, 5)))
+    for _ in range(depth):
+        vec_ = vec_ + 1
+    assert static_entries(vec_) == (4 + depth, 5 + depth)

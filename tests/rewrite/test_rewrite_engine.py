@@ -170,3 +170,11 @@ def test_a_constant_used_many_times_is_not_shared_but_still_merges_nodes() -> No
     out = rewrite_graph(tt.add(*[tt.exp(x) * 2 for _ in range(4)]))
     assert op_names(out) == ["Exp", "Mul", "Add"]
     assert len(set(out.owner.inputs)) == 1  # four copies of the constant 2, one product
+
+
+def test_nodes_made_by_rules_take_the_site_of_the_node_they_replace() -> None:
+    x = tt.vector("x")
+    out = tt.log(1 + x)  # the user's line: Log1p is reported here, not in the rule's code
+    new = rewrite_graph(out, include=("stabilize",))
+    assert new.owner is not None and str(new.owner.op) == "Log1p"
+    assert new.owner.site == out.owner.site and new.owner.site[0] == __file__

@@ -119,26 +119,9 @@ CORE_GRAPHS: dict[str, Callable[[tt.TensorVariable], tt.TensorVariable]] = {
     "join": lambda x: tt.concatenate([x, tt.exp(x)]),
     "reshape": lambda x: tt.reshape(tt.exp(x), (3, 1)),
 }
-# Lifting an index through these ops is the rewrite package's Subtensor-lifting rules
-# (tensorgraft.rewrite.rules.subtensor), which do not handle them yet.
-NOT_LIFTED_YET = {"reduction", "softmax", "cumsum", "join", "reshape"}
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                reason=f"tensorgraft.rewrite does not lift Subtensor through {name} yet",
-                strict=False,
-            ),
-        )
-        if name in NOT_LIFTED_YET
-        else name
-        for name in CORE_GRAPHS
-    ],
-)
+@pytest.mark.parametrize("name", list(CORE_GRAPHS))
 def test_one_entry_of_a_vectorized_graph_computes_only_that_entry(name: str) -> None:
     rewrite = pytest.importorskip("tensorgraft.rewrite")
     x = _x()
@@ -187,11 +170,6 @@ def test_a_vectorized_graph_compiles_on_every_usable_backend(mode: str | None) -
     np.testing.assert_allclose(got_norm, np.linalg.norm(XV, axis=1), rtol=1e-12)
 
 
-@pytest.mark.xfail(
-    reason="tensorgraft.rewrite: lift_subtensor_through_blockwise keeps firing on a step "
-    "slice of a batched Blockwise dot (no fixed point)",
-    strict=False,
-)
 def test_a_sliced_vectorized_matrix_product_compiles() -> None:
     x, y = tt.tensor("x", shape=(3, 4)), tt.tensor("y", shape=(4,))
     core = tt.matmul(x, y)[::-1]

@@ -9,7 +9,7 @@ from typing import Any, cast
 import numpy as np
 
 from tensorgraft.compile.backends import Thunk
-from tensorgraft.compile_c import codegen
+from tensorgraft.compile_c import codegen, registry
 from tensorgraft.compile_c.toolchain import build_module, find_compiler, unavailable_reason
 from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.fg import FunctionGraph
@@ -80,26 +80,26 @@ def _failer(code: codegen.GraphCode) -> Callable[[int, int, Any], None]:
     fg, order = code.fgraph, code.order
 
     def fail(kind: int, index: int, obj: Any) -> None:
-        if kind == codegen.BAD_INPUT:
+        if kind == registry.BAD_INPUT:
             var = fg.inputs[index]
             raise TypeError(f"input {describe(var)} expects {_expects(var)}, got {_got(obj)}")
         node = order[index]
-        if kind == codegen.NO_BROADCAST:
+        if kind == registry.NO_BROADCAST:
             shapes = " and ".join(str(np.shape(x)) for x in obj)
             names = ", ".join(_user_name(v) for v in node.inputs)
             raise ValueError(
                 f"{node_label(node)}: shapes {shapes} cannot be broadcast together "
                 f"(operands: {names})"
             )
-        if kind == codegen.NOT_DROPPABLE:
+        if kind == registry.NOT_DROPPABLE:
             raise ValueError(
                 f"{node_label(node)}: cannot drop axes {list(node.op.dropped)} "  # type: ignore[attr-defined]
                 f"of {describe(node.inputs[0])} with shape {np.shape(obj)}: lengths are not 1"
             )
-        if kind == codegen.RERAISE:
+        if kind == registry.RERAISE:
             node.op.perform(node, list(obj))  # raises the reference's error
             raise ValueError(f"{node_label(node)}: invalid inputs")
-        if kind == codegen.NO_ELEMENTS:
+        if kind == registry.NO_ELEMENTS:
             raise ValueError(
                 f"{node_label(node)} of {describe(node.inputs[0])}: zero-size array "
                 f"(shape {np.shape(obj)}) to a reduction that has no identity"
@@ -118,7 +118,7 @@ def _user_name(var: Variable) -> str:
 
 def _constant_value(var: Variable) -> Any:
     data = var.data  # type: ignore[attr-defined]
-    if codegen.is_tensor(var):
+    if registry.is_tensor(var):
         t: Any = var.type
         # Compiled code reads constants without checks: make sure they fit their type.
         value = np.require(np.asarray(data, dtype=t.dtype), requirements="A")

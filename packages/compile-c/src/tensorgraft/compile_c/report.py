@@ -10,8 +10,7 @@ def compile_report(fn: Any) -> list[tuple[str, str]]:
 
     The nodes are printed as `str(op)`, in execution order.
     """
-    thunk = fn._thunk
-    report = getattr(thunk, "report", None)
+    report = fn.report
     if report is None:
         raise TypeError(f"{fn!r} was not compiled by the c backend")
     return [(str(node.op), how) for node, how in report]

@@ -27,6 +27,9 @@ from tensorgraft.graph.basic import Apply, Constant, Variable
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.graph.utils import describe, format_site
 
+# How a node runs, in `Function.report`: in the compiled program, or folded to a constant.
+NUMPY_WHILE_TRACING = "NumPy while tracing (decides a shape)"
+
 
 class JaxUntraceableError(ValueError):
     """An op's output shape depends on a value that JAX cannot know when tracing."""
@@ -231,6 +234,10 @@ class JaxBackend:
 
         run.jitted = jitted  # type: ignore[attr-defined]
         run.graph_fn = graph_fn  # type: ignore[attr-defined]
+        # Function.report: how each node runs, in execution order.
+        run.report = [  # type: ignore[attr-defined]
+            (node, NUMPY_WHILE_TRACING if node in folded else "jax") for node in fgraph.toposort()
+        ]
         return run
 
     def __repr__(self) -> str:

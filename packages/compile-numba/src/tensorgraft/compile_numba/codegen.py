@@ -205,7 +205,10 @@ def generate(
                     f"numba backend: cannot compile {node_label(node)}: {reason}"
                 )
             callbacks.append(Callback(node, reason, n))
-            _emit_callback(ctx, node, n, ins, outs)
+            used = [bool(fgraph.clients.get(o)) or o in fgraph.outputs for o in node.outputs]
+            _emit_callback(
+                ctx, node, n, ins, [o if u else "_" for o, u in zip(outs, used, strict=True)]
+            )
     results = [name_of(v) for v in fgraph.outputs]
     # objmode blocks hold the GIL and cannot be cached (their callbacks live in memory).
     flags = f"cache={bool(cache and not callbacks)}, error_model='numpy'"
@@ -234,6 +237,8 @@ def _emit_callback(ctx: Context, node: Apply, n: int, ins: Sequence[str], outs: 
 
     types = []
     for k, out in enumerate(node.outputs):
+        if outs[k] == "_":  # an unused output: Numba refuses annotations of dead variables
+            continue
         tname = f"_T{n}_{k}"
         ctx.globals[tname] = numba.types.Array(
             numba.from_dtype(np.dtype(dtype_of(out))), ndim_of(out), "C"

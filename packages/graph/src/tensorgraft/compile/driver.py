@@ -117,6 +117,12 @@ class Function:
     def mode(self) -> str:
         return self.backend.name
 
+    @property
+    def report(self) -> Any:
+        """What the backend says about how it compiled the graph (None if it says nothing):
+        e.g. the c backend lists which nodes run as C and which call back Python."""
+        return getattr(self._thunk, "report", None)
+
     def _arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
         n = len(self.inputs)
         if not kwargs and len(args) == n:

@@ -7,8 +7,9 @@ clients, imports and prunes nodes as replacements are made, and tells attached f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, Literal, overload
 
 from tensorgraft.graph.basic import Apply, Constant, Variable
 from tensorgraft.graph.traversal import clone_get_equiv, graph_inputs, io_toposort
@@ -17,6 +18,82 @@ from tensorgraft.graph.utils import MissingInputError, describe
 # A client of a variable: (node, input position), or ("output", output position).
 ClientNode = Apply | Literal["output"]
 Client = tuple[ClientNode, int]
+
+
+class ClientList:
+    """The clients of one variable, in the order they were added.
+
+    Reads like a list (`len`, iteration, `clients[0]`, `== [...]`); `append` and
+    `remove` take constant time, so a variable with thousands of clients stays cheap to
+    rewire. A client added twice is kept twice (a count per client).
+    """
+
+    __slots__ = ("_counts", "_extra")
+
+    def __init__(self, clients: Iterable[Client] = ()) -> None:
+        self._counts: dict[Client, int] = {}
+        self._extra = 0  # uses beyond the first of each client (rare)
+        for c in clients:
+            self.append(c)
+
+    def append(self, client: Client) -> None:
+        """Add one use."""
+        counts = self._counts
+        if client in counts:
+            counts[client] += 1
+            self._extra += 1
+        else:
+            counts[client] = 1
+
+    def remove(self, client: Client) -> None:
+        """Drop one use (ValueError when `client` is not there, like `list.remove`)."""
+        counts = self._counts
+        n = counts.get(client)
+        if n is None:
+            raise ValueError(f"{client} is not a client")
+        if n == 1:
+            del counts[client]
+        else:
+            counts[client] = n - 1
+            self._extra -= 1
+
+    def __len__(self) -> int:
+        return len(self._counts) + self._extra
+
+    def __bool__(self) -> bool:
+        return bool(self._counts)
+
+    def __iter__(self) -> Iterator[Client]:
+        if not self._extra:
+            return iter(self._counts)
+        return (c for c, n in self._counts.items() for _ in range(n))
+
+    def __contains__(self, client: object) -> bool:
+        return client in self._counts
+
+    @overload
+    def __getitem__(self, i: int) -> Client: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Client]: ...
+    def __getitem__(self, i: int | slice) -> Client | list[Client]:
+        if isinstance(i, slice):
+            return list(self)[i]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("client index out of range")
+        return next(islice(iter(self), i, None))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ClientList | list | tuple):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 class Feature:
@@ -75,7 +152,7 @@ class FunctionGraph:
         self.outputs: list[Variable] = []
         self.apply_nodes: set[Apply] = set()
         self.variables: set[Variable] = set()
-        self.clients: dict[Variable, list[Client]] = {}
+        self.clients: dict[Variable, ClientList] = {}
         self._features: list[Feature] = []
 
         for inp in inputs:
@@ -94,7 +171,8 @@ class FunctionGraph:
             return
         self.inputs.append(var)
         self.variables.add(var)
-        self.clients.setdefault(var, [])
+        if var not in self.clients:
+            self.clients[var] = ClientList()
 
     def add_output(self, var: Variable, reason: str | None = None) -> None:
         """Append `var` to the outputs, importing what computes it."""
@@ -110,15 +188,22 @@ class FunctionGraph:
             self.import_node(var.owner, reason=reason)
         elif isinstance(var, Constant) or var in self.inputs:
             self.variables.add(var)
-            self.clients.setdefault(var, [])
+            if var not in self.clients:
+                self.clients[var] = ClientList()
         else:
             raise _missing_input(var)
 
     def import_node(self, node: Apply, reason: str | None = None) -> None:
         """Add `node` and every node it depends on that is not in the graph yet."""
-        new_nodes = [
-            n for n in io_toposort(self.variables, node.outputs) if n not in self.apply_nodes
-        ]
+        if node in self.apply_nodes:
+            return
+        variables = self.variables
+        if all(i in variables for i in node.inputs):
+            new_nodes = [node]  # the common case in rewrites: no graph walk
+        else:
+            new_nodes = [
+                n for n in io_toposort(variables, node.outputs) if n not in self.apply_nodes
+            ]
         # Check the roots first, so that a missing input leaves the graph unchanged.
         roots = [i for n in new_nodes for i in n.inputs if i.owner is None]
         for var in roots:
@@ -131,7 +216,8 @@ class FunctionGraph:
             self.apply_nodes.add(new)
             for out in new.outputs:
                 self.variables.add(out)
-                self.clients.setdefault(out, [])
+                if out not in self.clients:
+                    self.clients[out] = ClientList()
             for i, inp in enumerate(new.inputs):
                 self.clients[inp].append((new, i))
             self.execute_callbacks("on_import", new, reason)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
@@ -16,6 +18,9 @@ _STDLIB_WRAPPERS = ("functools.py", "contextlib.py")
 
 Site = tuple[str, int]
 
+# While not empty, `user_site` answers its last entry instead of walking the stack.
+_FIXED_SITES: list[Site | None] = []
+
 
 def _refresh_roots() -> None:
     # The namespace's portions only change when sys.path does; reading
@@ -26,7 +31,12 @@ def _refresh_roots() -> None:
 
 
 def user_site() -> Site | None:
-    """The (file, line) of the innermost caller outside tensorgraft, or None."""
+    """The (file, line) of the innermost caller outside tensorgraft, or None.
+
+    Inside `fixed_site(...)` it is the site given there (no stack walk).
+    """
+    if _FIXED_SITES:
+        return _FIXED_SITES[-1]
     frame: FrameType | None = sys._getframe(1)
     if len(sys.path) != _SYS_PATH_LEN:
         _refresh_roots()
@@ -36,6 +46,28 @@ def user_site() -> Site | None:
             return (filename, frame.f_lineno)
         frame = frame.f_back
     return None
+
+
+@contextmanager
+def fixed_site(site: Site | None = None) -> Iterator[None]:
+    """Within, what is created takes `site` as its creation site instead of the caller's.
+
+    Rewrites run under it: walking the stack for every node a rule builds costs more
+    than the rule, and the caller's site would be the rewriter's call, not the user's
+    line. `set_fixed_site` changes the site as each node is rewritten (the new nodes
+    take the site of the node they replace).
+    """
+    _FIXED_SITES.append(site)
+    try:
+        yield
+    finally:
+        _FIXED_SITES.pop()
+
+
+def set_fixed_site(site: Site | None) -> None:
+    """Change the site of the innermost `fixed_site` (does nothing outside one)."""
+    if _FIXED_SITES:
+        _FIXED_SITES[-1] = site
 
 
 def format_site(site: Site | None) -> str:

@@ -177,8 +177,64 @@ def static_entries(vec: Variable) -> tuple[int | None, ...] | None:
 
 
 # Shape graphs share subgraphs (`n * n`, the same `shape(x)` in many entries): a memo per
-# query keeps the walk linear instead of exponential in the depth of the sharing.
+# query keeps the walk linear instead of exponential in the depth of the sharing. Keys:
+# id(var) for a scalar's value, -id(var) - 1 for a vector's entries.
 _Memo = dict[int, Any]
+_SCALAR, _ENTRIES = 0, 1
+
+
+def _memo_key(kind: int, var: Variable) -> int:
+    return id(var) if kind == _SCALAR else -id(var) - 1
+
+
+def _fill(kind: int, var: Variable, memo: _Memo) -> None:
+    """Compute the query (kind, var) and those it depends on, deepest first, with an
+    explicit stack: a shape graph as deep as a gradient would overflow Python's
+    recursion limit. Each `_compute_*` then finds what it asks for in `memo`."""
+    stack: list[tuple[int, Variable, bool]] = [(kind, var, False)]
+    while stack:
+        k, v, ready = stack.pop()
+        key = _memo_key(k, v)
+        if key in memo:
+            continue
+        if ready:
+            memo[key] = (
+                _compute_static_scalar(v, memo)
+                if k == _SCALAR
+                else _compute_static_entries(v, memo)
+            )
+            continue
+        stack.append((k, v, True))
+        for child in _queries_below(k, v):
+            if _memo_key(*child) not in memo:
+                stack.append((*child, False))
+
+
+def _queries_below(kind: int, var: Variable) -> list[tuple[int, Variable]]:
+    """The queries `_compute_*` of (kind, var) may ask (a superset is harmless)."""
+    from tensorgraft.tensor.construction import Alloc, Join
+
+    node = var.owner
+    if node is None or isinstance(var, Constant):
+        return []
+    op = node.op
+    ins = node.inputs
+    scalars: list[Variable] = []
+    vectors: list[Variable] = []
+    if kind == _SCALAR:
+        if isinstance(op, Subtensor) and op.idx_list == (INT,):
+            vectors, scalars = [ins[0]], [ins[1]]
+        elif isinstance(op, Elemwise):
+            scalars = list(ins)
+    elif (isinstance(op, DimShuffle) and op.new_order == ("x",)) or isinstance(op, Alloc):
+        scalars = [ins[0]]
+    elif isinstance(op, Join | Elemwise):
+        vectors = list(ins)
+    elif isinstance(op, Subtensor) and len(op.idx_list) == 1 and op.idx_list[0] != INT:
+        vectors, scalars = [ins[0]], list(ins[1:])
+    return [(_SCALAR, v) for v in scalars if getattr(v.type, "ndim", None) == 0] + [
+        (_ENTRIES, v) for v in vectors if getattr(v.type, "ndim", None) == 1
+    ]
 
 
 def _static_int(var: Any, memo: _Memo) -> int | None:
@@ -193,7 +249,7 @@ def _static_int(var: Any, memo: _Memo) -> int | None:
 def _static_scalar(var: Variable, memo: _Memo) -> int | float | None:
     key = id(var)
     if key not in memo:
-        memo[key] = _compute_static_scalar(var, memo)
+        _fill(_SCALAR, var, memo)
     return memo[key]
 
 
@@ -229,7 +285,7 @@ def _compute_static_scalar(var: Variable, memo: _Memo) -> int | float | None:
 def _static_entries(vec: Variable, memo: _Memo) -> tuple[int | None, ...] | None:
     key = -id(vec) - 1  # entries and scalar values of one variable are memoized apart
     if key not in memo:
-        memo[key] = _compute_static_entries(vec, memo)
+        _fill(_ENTRIES, vec, memo)
     return memo[key]
 
 

@@ -26,7 +26,7 @@ from tensorgraft.graph.basic import Apply, Constant, Variable
 from tensorgraft.graph.fg import ClientNode, Feature, FunctionGraph
 from tensorgraft.graph.op import Op
 from tensorgraft.graph.traversal import clone_get_equiv, graph_inputs
-from tensorgraft.graph.utils import describe
+from tensorgraft.graph.utils import describe, fixed_site, set_fixed_site
 from tensorgraft.rewrite.patterns import Pattern, build, head_key, match, pattern_names
 from tensorgraft.tensor.elemwise import Elemwise
 
@@ -226,7 +226,9 @@ def rewrite_fgraph(
         for node in fgraph.toposort():
             worklist.push(node)
         limit = max_steps if max_steps is not None else 1000 + 20 * len(fgraph.apply_nodes)
-        return _run(fgraph, index, worklist, events, limit)
+        # What a rule builds takes the site of the node it rewrites (no stack walks).
+        with fixed_site():
+            return _run(fgraph, index, worklist, events, limit)
     finally:
         fgraph.remove_feature(worklist)
 
@@ -290,6 +292,7 @@ def _run(
                 fgraph.replace_all(pairs, reason="merge")
                 continue
         merged[key] = node
+        set_fixed_site(node.site)
         for rule in index.rules_for(node.op):
             result = rule.fn(fgraph, node)
             if result is None:

@@ -39,8 +39,8 @@ def can_destroy(fgraph: FunctionGraph, var: Variable, node: Apply) -> bool:
         return False
     if not isinstance(owner.op, FRESH_OUTPUTS) or owner.op.view_map or owner.op.destroy_map:
         return False
-    clients = fgraph.clients.get(var, [])
-    return len(clients) == 1 and clients[0][0] is node
+    clients = fgraph.clients.get(var)
+    return clients is not None and len(clients) == 1 and clients[0][0] is node
 
 
 @register_graph_phase("inplace")

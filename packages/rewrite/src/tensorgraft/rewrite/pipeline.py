@@ -15,6 +15,7 @@ from typing import Any
 
 from tensorgraft.graph.basic import Variable
 from tensorgraft.graph.fg import FunctionGraph
+from tensorgraft.graph.utils import fixed_site
 from tensorgraft.rewrite.engine import RewriteEvent, clone_for_rewrite, query, rewrite_fgraph
 
 # A graph phase: fn(fgraph, exclude, events) rewrites the whole graph in one pass.
@@ -49,19 +50,20 @@ def run_phases(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for phase in PHASE_ORDER:
-            if phase not in wanted:
-                continue
-            if phase in GRAPH_PHASES:
-                GRAPH_PHASES[phase](fgraph, exclude, events)
-            elif phase == "merge":
-                if not any(p in wanted for p in RULE_PHASES):  # rule phases merge too
-                    rewrite_fgraph(fgraph, [], events)
-            else:
-                rewrite_fgraph(fgraph, query([phase], exclude), events)
-        others = [t for t in wanted if t not in PHASE_ORDER]
-        if others:
-            rewrite_fgraph(fgraph, query(others, exclude), events)
+        with fixed_site():  # new nodes: no stack walk (the engine gives them a site)
+            for phase in PHASE_ORDER:
+                if phase not in wanted:
+                    continue
+                if phase in GRAPH_PHASES:
+                    GRAPH_PHASES[phase](fgraph, exclude, events)
+                elif phase == "merge":
+                    if not any(p in wanted for p in RULE_PHASES):  # rule phases merge too
+                        rewrite_fgraph(fgraph, [], events)
+                else:
+                    rewrite_fgraph(fgraph, query([phase], exclude), events)
+            others = [t for t in wanted if t not in PHASE_ORDER]
+            if others:
+                rewrite_fgraph(fgraph, query(others, exclude), events)
     finally:
         if gc_was_enabled:
             gc.enable()

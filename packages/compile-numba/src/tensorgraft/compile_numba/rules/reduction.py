@@ -60,8 +60,8 @@ def _reduce(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str |
         return f"{type(op).__name__} to {dtype}"
     reduced = op.reduced(ndim)
     kept = [d for d in range(ndim) if d not in reduced]
-    if op.needs_elements:
-        ctx.emit(f"if {x}.size == 0:")
+    if op.needs_elements and reduced:
+        ctx.emit(f"if {' or '.join(f'{x}.shape[{d}] == 0' for d in reduced)}:")
         with ctx.indent():
             ctx.fail("ValueError", "zero-size array to a reduction that has no identity")
     shape = shape_tuple([f"{x}.shape[{d}]" for d in kept])

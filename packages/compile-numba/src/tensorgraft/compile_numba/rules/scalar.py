@@ -45,7 +45,10 @@ def _ufunc(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequen
         # NumPy computes in the output dtype (int8 / int8 in float64); Numba's loop
         # search would pick another (float32): convert the inputs first.
         cast = np_dtype(outs[0])
-        args = [a if d == outs[0] else f"{cast}({a})" for a, d in zip(args, ins, strict=True)]
+        args = [
+            a if d == outs[0] or (_kind(d) == "c" and _kind(outs[0]) == "f") else f"{cast}({a})"
+            for a, d in zip(args, ins, strict=True)
+        ]
     if op.nin == -1:
         # Fold left to right, casting each partial result as NumPy would type it.
         acc = args[0]

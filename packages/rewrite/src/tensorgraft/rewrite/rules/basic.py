@@ -96,6 +96,15 @@ def switch_constant_condition(fgraph: FunctionGraph, node: Apply) -> RuleResult:
     return [pick]
 
 
+@register(*PHASES, tracks=[ts.switch])
+def switch_same_branches(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """switch(c, a, a) -> a (where c does not broadcast a to a bigger result)."""
+    _, a, b = node.inputs
+    if a is not b or a.type != node.outputs[0].type:
+        return None
+    return [a]
+
+
 @register(*PHASES, tracks=[DimShuffle])
 def dimshuffle_useless_or_nested(fgraph: FunctionGraph, node: Apply) -> RuleResult:
     """DimShuffle{identity}(x) -> x; DimShuffle(DimShuffle(x)) -> one DimShuffle."""

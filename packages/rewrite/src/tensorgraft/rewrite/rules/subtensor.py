@@ -7,21 +7,34 @@ the same way; a `Blockwise` left with no batch axis becomes its core op. An inpu
 broadcasts along an indexed axis is indexed at 0 there (an integer index) or kept whole
 (a slice). Where an input's length is not known to equal the result's or to be 1,
 nothing is done.
+
+The index also moves through ops that work along some axes only, onto the others: the
+kept axes of a reduction, the axes of `Softmax` / `CumSum` / `Join` other than theirs,
+and the leading axes of a `Reshape` that keeps them (the form vectorize gives: the batch
+axes stay in front).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from tensorgraft.graph.basic import Apply, Variable
+import numpy as np
+
+from tensorgraft.graph.basic import Apply, Constant, Variable
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.rewrite.engine import RuleResult, fits, register
 from tensorgraft.rewrite.patterns import scalar_constant
 from tensorgraft.rewrite.rules.shapes import dim_key
 from tensorgraft.tensor.basic import constant
 from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.construction import Join
+from tensorgraft.tensor.cumulative import Cumulative
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
 from tensorgraft.tensor.indexing_key import FULL_SLICE, INT, SliceSpec, group_inputs, n_inputs
+from tensorgraft.tensor.reduction import Reduce
+from tensorgraft.tensor.shape import Reshape, Shape
+from tensorgraft.tensor.softmax import SoftmaxBase
 from tensorgraft.tensor.subtensor import Subtensor
 
 
@@ -64,6 +77,8 @@ def lift_subtensor_through_blockwise(fgraph: FunctionGraph, node: Apply) -> Rule
         return None
     # The batch part of the index moves inside; the core part stays on the result.
     batch, core = op.idx_list[:batch_ndim], op.idx_list[batch_ndim:]
+    if all(e == FULL_SLICE for e in batch):
+        return None  # nothing to move inside (the rule would replace the node by itself)
     n_batch = sum(n_inputs(e) for e in batch)
     lifted = _lifted(inner, Subtensor(batch), node.inputs[1 : 1 + n_batch])
     if lifted is None:
@@ -176,3 +191,159 @@ def _index_like(
         return inp
     result: Variable = Subtensor(tuple(entries))(inp, *values)
     return result
+
+
+# -- ops that work along some axes: the index moves onto the others ------------------------
+
+Pair = tuple[Any, Any]  # an index entry and its inputs (as `group_inputs` groups them)
+_WHOLE: Pair = (FULL_SLICE, (None, None, None))
+_LEADING = SliceSpec(False, True, False)  # `[:stop]`
+
+
+def _pairs(node: Apply) -> list[Pair]:
+    """The entries of a Subtensor node with their inputs, trailing `:` left out."""
+    op = node.op
+    assert isinstance(op, Subtensor)
+    pairs = list(zip(op.idx_list, group_inputs(op.idx_list, node.inputs[1:]), strict=True))
+    while pairs and pairs[-1][0] == FULL_SLICE:
+        pairs.pop()
+    return pairs
+
+
+def _subtensor(x: Variable, pairs: list[Pair]) -> Variable:
+    """x[pairs] (x itself when every entry is `:`)."""
+    pairs = list(pairs)
+    while pairs and pairs[-1][0] == FULL_SLICE:
+        pairs.pop()
+    if not pairs:
+        return x
+    values: list[Variable] = []
+    for entry, value in pairs:
+        if entry == INT:
+            values.append(value)
+        else:
+            values.extend(p for p in value if p is not None)
+    result: Variable = Subtensor(tuple(e for e, _ in pairs))(x, *values)
+    return result
+
+
+def _axis_owner(fgraph: FunctionGraph, node: Apply, kind: Any) -> Apply | None:
+    """The node computing a Subtensor's input when it is a `kind` op, and lifting a basic
+    index onto its input computes nothing twice."""
+    op = node.op
+    assert isinstance(op, Subtensor)
+    x = node.inputs[0]
+    inner = x.owner
+    if inner is None or not isinstance(inner.op, kind) or len(inner.outputs) != 1:
+        return None
+    if not _basic(op) or not _computed_once(fgraph, op, x):
+        return None
+    return inner
+
+
+def _shifted(axis: int, pairs: list[Pair]) -> int:
+    """`axis` once the integer-indexed axes before it are gone."""
+    return axis - sum(e == INT for e, _ in pairs[:axis])
+
+
+@register("canonicalize", tracks=[Subtensor])
+def lift_subtensor_through_reduction(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """sum(x, axis=a)[idx] -> sum(x[idx'], axis=a'): index the kept axes of x."""
+    inner = _axis_owner(fgraph, node, Reduce)
+    pairs = _pairs(node)
+    if inner is None or not pairs or inner.op.axes is None:  # type: ignore[attr-defined]
+        return None
+    y = inner.inputs[0]
+    reduced = inner.op.reduced(y.type.ndim)  # type: ignore[attr-defined]
+    kept = iter(pairs)
+    in_pairs = [_WHOLE if a in reduced else next(kept, _WHOLE) for a in range(y.type.ndim)]  # type: ignore[attr-defined]
+    axes = tuple(_shifted(a, in_pairs) for a in reduced)
+    new = dataclasses.replace(inner.op, axes=axes)(_subtensor(y, in_pairs))  # type: ignore[type-var]
+    return [new] if fits(node.outputs[0], new) else None
+
+
+@register("canonicalize", tracks=[Subtensor])
+def lift_subtensor_through_axis_op(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """softmax(x, axis=a)[idx] -> softmax(x[idx], axis=a') (and cumsum, cumprod,
+    log_softmax) where the index takes all of axis a."""
+    inner = _axis_owner(fgraph, node, SoftmaxBase | Cumulative)
+    pairs = _pairs(node)
+    if inner is None or not pairs:
+        return None
+    axis = inner.op.axis  # type: ignore[attr-defined]
+    if axis is None or (axis < len(pairs) and pairs[axis][0] != FULL_SLICE):
+        return None
+    sub = _subtensor(inner.inputs[0], pairs)
+    new = dataclasses.replace(inner.op, axis=_shifted(axis, pairs))(sub)  # type: ignore[type-var]
+    return [new] if fits(node.outputs[0], new) else None
+
+
+@register("canonicalize", tracks=[Subtensor])
+def lift_subtensor_through_join(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """join(a, (x, y))[idx] -> join(a', (x[idx], y[idx])) where the index takes all of a."""
+    inner = _axis_owner(fgraph, node, Join)
+    pairs = _pairs(node)
+    if inner is None or not pairs:
+        return None
+    axis = inner.op.axis  # type: ignore[attr-defined]
+    if axis < len(pairs) and pairs[axis][0] != FULL_SLICE:
+        return None
+    parts = [_subtensor(i, pairs) for i in inner.inputs]
+    new = Join(_shifted(axis, pairs))(*parts)
+    return [new] if fits(node.outputs[0], new) else None
+
+
+@register("canonicalize", tracks=[Subtensor])
+def lift_subtensor_through_reshape(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """reshape(x, (*shape(x)[:k], *s))[idx] -> reshape(x[idx], (*shape(x[idx])[:k'], *s))
+    where idx indexes only the k leading axes, which the reshape keeps."""
+    inner = _axis_owner(fgraph, node, Reshape)
+    pairs = _pairs(node)
+    if inner is None or not pairs:
+        return None
+    y, vec = inner.inputs
+    split = _kept_leading(y, vec, len(pairs))
+    if split is None:
+        return None
+    n_kept, rest = split
+    sub = _subtensor(y, pairs)
+    dropped = sum(e == INT for e, _ in pairs)
+    n_lead = n_kept - dropped
+    parts = list(rest)
+    if n_lead:
+        parts.insert(0, Subtensor((_LEADING,))(Shape()(sub), constant(n_lead, dtype="int64")))
+    if not parts:
+        return None
+    new_vec = parts[0] if len(parts) == 1 else Join(0)(*parts)
+    new = Reshape(inner.op.ndim - dropped)(sub, new_vec)  # type: ignore[attr-defined]
+    return [new] if fits(node.outputs[0], new) else None
+
+
+def _kept_leading(y: Variable, vec: Variable, k: int) -> tuple[int, list[Variable]] | None:
+    """How the shape vector `vec` of a reshape of `y` keeps y's leading axes: (n, rest)
+    where `vec` is y's first n >= k lengths followed by the vectors `rest`; None where
+    that is not known."""
+    if isinstance(vec, Constant):
+        data = np.asarray(vec.data)
+        static = y.type.shape  # type: ignore[attr-defined]
+        if len(static) < k or any(static[a] != int(data[a]) for a in range(k)):
+            return None
+        return k, [constant(data[k:].astype("int64"))]
+    join = vec.owner
+    if join is None or not isinstance(join.op, Join) or join.op.axis != 0:
+        return None
+    head, *rest = join.inputs
+    sub = head.owner
+    if sub is None or not isinstance(sub.op, Subtensor) or sub.op.idx_list != (_LEADING,):
+        return None
+    n = scalar_constant(sub.inputs[1])
+    shape = sub.inputs[0].owner
+    if n is None or shape is None or not isinstance(shape.op, Shape) or int(n) < k:
+        return None
+    z = shape.inputs[0]
+    n = int(n)
+    if n > min(y.type.ndim, z.type.ndim):  # type: ignore[attr-defined]
+        return None
+    if z is not y and any(dim_key(z, a) != dim_key(y, a) for a in range(n)):
+        return None
+    return n, rest

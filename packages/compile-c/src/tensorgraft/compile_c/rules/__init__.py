@@ -1,0 +1,10 @@
+"""C rules by op family (importing this package fills `registry.NODE_RULES`)."""
+
+from tensorgraft.compile_c.rules import (  # noqa: F401
+    construction,
+    elemwise,
+    linalg,
+    reduction,
+    shape,
+    subtensor,
+)
