@@ -31,10 +31,9 @@ from tensorgraft.tensor.indexing_key import (
 from tensorgraft.tensor.shape import ShapeI
 from tensorgraft.tensor.subtensor import (
     IncSubtensor,
+    IndexedWrite,
     Subtensor,
     getitem,
-    update_value,
-    write_indexed,
 )
 from tensorgraft.tensor.type import TensorType
 from tensorgraft.tensor.variable import TensorVariable
@@ -81,42 +80,19 @@ class AdvancedSubtensor(Op):
 
 
 @dataclass(frozen=True)
-class AdvancedIncSubtensor(Op):
+class AdvancedIncSubtensor(IndexedWrite):
     """`x` with `x[key]` incremented by `v` (or set to `v`) for an advanced key.
 
-    Inputs are (x, v, *index values). Increments accumulate over repeated indices
-    (numpy.add.at); a set keeps the last value written. A new array unless `inplace`.
+    Increments accumulate over repeated indices (numpy.add.at); a set keeps the last
+    value written.
     """
 
-    idx_list: tuple[IndexEntry, ...]
-    set_instead_of_inc: bool
-    inplace: bool = False
+    def _check_key(self, idx_list: Sequence[IndexEntry]) -> None:
+        _check_advanced(self, idx_list)
 
-    @property
-    def destroy_map(self) -> dict[int, list[int]]:  # type: ignore[override]
-        return {0: [0]} if self.inplace else {}
-
-    def make_node(self, x: Any, v: Any, *index: Any) -> Apply:
-        x = as_tensor(x)
-        _check_advanced(self, self.idx_list)
-        idx = as_index_inputs(self.idx_list, x, index)
-        target = static_shape(x, self.idx_list, idx)
-        value = update_value(x, v, target, self.set_instead_of_inc)
-        return Apply(self, [x, value, *idx], [TensorType(x.dtype, x.type.shape)()])
-
-    def perform(self, node: Apply, inputs: Sequence[Any]) -> list[Any]:
-        return [write_indexed(node, inputs, self.set_instead_of_inc, self.inplace)]
-
-    def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
-        return [tuple(input_shapes[0])]
-
-    def __str__(self) -> str:
-        kind = "Set" if self.set_instead_of_inc else "Inc"
-        inplace = ", inplace" if self.inplace else ""
-        return f"Advanced{kind}Subtensor{{{format_idx_list(self.idx_list)}{inplace}}}"
+    _label = "Advanced"
 
 
-# -- set / inc ---------------------------------------------------------------------------------
 def _write(indexed: Any, value: Any, set_instead_of_inc: bool) -> TensorVariable:
     what = "set_subtensor" if set_instead_of_inc else "inc_subtensor"
     node = getattr(indexed, "owner", None)

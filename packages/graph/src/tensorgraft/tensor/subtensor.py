@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -172,16 +172,20 @@ def write_indexed(
 
 
 @dataclass(frozen=True)
-class IncSubtensor(Op):
-    """`x` with `x[idx]` incremented by `v` (or set to `v`) for a basic index.
-
-    Inputs are (x, v, *index values); `v` has x's dtype and broadcasts to the indexed
-    shape. The output is a new array, unless `inplace` (then x is overwritten).
-    """
+class IndexedWrite(Op):
+    """Base of the ops that write through an index: `x` with `x[idx]` incremented by `v`
+    (or set to `v`). Inputs are (x, v, *index values); `v` has x's dtype and broadcasts
+    to the indexed shape. A new array unless `inplace` (then x is overwritten)."""
 
     idx_list: tuple[IndexEntry, ...]
     set_instead_of_inc: bool
     inplace: bool = False
+
+    _label: ClassVar[str] = ""  # the prefix of a subclass's name
+
+    def _check_key(self, idx_list: Sequence[IndexEntry]) -> None:
+        """Raise TypeError if this op does not take index entries like `idx_list`."""
+        raise NotImplementedError
 
     @property
     def destroy_map(self) -> dict[int, list[int]]:  # type: ignore[override]
@@ -189,7 +193,7 @@ class IncSubtensor(Op):
 
     def make_node(self, x: Any, v: Any, *index: Any) -> Apply:
         x = as_tensor(x)
-        _check_basic(self, self.idx_list)
+        self._check_key(self.idx_list)
         idx = as_index_inputs(self.idx_list, x, index)
         target = static_shape(x, self.idx_list, idx)
         value = update_value(x, v, target, self.set_instead_of_inc)
@@ -204,7 +208,16 @@ class IncSubtensor(Op):
     def __str__(self) -> str:
         kind = "Set" if self.set_instead_of_inc else "Inc"
         inplace = ", inplace" if self.inplace else ""
-        return f"{kind}Subtensor{{{format_idx_list(self.idx_list)}{inplace}}}"
+        return f"{self._label}{kind}Subtensor{{{format_idx_list(self.idx_list)}{inplace}}}"
+
+
+@dataclass(frozen=True)
+class IncSubtensor(IndexedWrite):
+    """`x` with `x[idx]` incremented by `v` (or set to `v`) for a basic index
+    (integers and slices, bounds possibly symbolic)."""
+
+    def _check_key(self, idx_list: Sequence[IndexEntry]) -> None:
+        _check_basic(self, idx_list)
 
 
 def getitem(x: TensorVariable, key: Any) -> TensorVariable:
