@@ -102,9 +102,9 @@ def test_the_report_says_what_runs_in_jax_and_what_is_folded() -> None:
     report = getattr(f, "report", None)
     if report is None:
         pytest.skip("Function.report is not available in this tensorgraft-graph")
-    how = {str(node.op): way for node, way in report}
-    assert how["Mul"] == "jax"
-    assert how["ARange"].startswith("NumPy while tracing")
+    how = {str(node.op).partition("{")[0]: way for node, way in report}
+    assert how["Mul"] == how["ARange"] == "jax"  # arange's stop is static, not folded
+    assert how["Shape_i"].startswith("NumPy while tracing")  # the stop: x's length
     np.testing.assert_array_equal(f(np.ones(4)), np.arange(4.0))
 
 

@@ -529,3 +529,5 @@ def test_static_entries_of_a_shape_graph_deeper_than_the_recursion_limit() -> No
     for _ in range(depth):
         vec_ = vec_ + 1
     assert static_entries(vec_) == (4 + depth, 5 + depth)
+    # A float vector is not a shape: its entries are never read (nan has no int value).
+    assert static_entries(tt.constant(np.array([np.nan, 1.0])) + 1) == (None, None)

@@ -5,8 +5,8 @@ code (Python, NumPy, Numba, this package), so the same graph compiled in a new p
 finds the same file, and Numba's own cache (`cache=True`, in `__pycache__` next to it)
 gives back the machine code without recompiling.
 
-* Writes are atomic (a temporary file, then `os.replace`): two processes compiling the
-  same graph at once both end up with one complete file.
+* Writes are atomic (a temporary file, then a hard link or `os.replace`): two processes
+  compiling the same graph at once both end up with one complete file.
 * A file whose text differs from the source it is named after (truncated, edited) is
   rewritten; Numba's index records the file's size and time, so it recompiles then.
 * A Numba cache entry that fails to load (corrupt) is deleted and compiled again.
@@ -57,23 +57,36 @@ def module_path(key: str, folder: str | None = None) -> str:
 
 
 def write_module(source: str, key: str, folder: str | None = None) -> str:
-    """Make sure the module file for `key` holds `source` (atomically); its path."""
+    """Make sure the module file for `key` holds `source` (atomically); its path.
+
+    A new file is published with a hard link, which fails if another process got there
+    first: the first complete file wins and is never replaced, so Numba's index (which
+    records the file's time) stays valid. A file with other text is replaced.
+    """
     path = module_path(key, folder)
     try:
         with open(path, encoding="utf-8") as f:
             if f.read() == source:
                 return path
+        exists = True
     except (FileNotFoundError, UnicodeDecodeError):
-        pass
+        exists = os.path.exists(path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".tg_{key}.", suffix=".tmp", dir=os.path.dirname(path))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(source)
-        os.replace(tmp, path)
-    except BaseException:
+        if exists:
+            os.replace(tmp, path)
+            return path
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process published it first
+        except OSError:
+            os.replace(tmp, path)  # no hard links on this file system
+    finally:
         with_suppress_remove(tmp)
-        raise
     return path
 
 

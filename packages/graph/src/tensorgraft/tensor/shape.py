@@ -211,7 +211,8 @@ def _fill(kind: int, var: Variable, memo: _Memo) -> None:
 
 
 def _queries_below(kind: int, var: Variable) -> list[tuple[int, Variable]]:
-    """The queries `_compute_*` of (kind, var) may ask (a superset is harmless)."""
+    """The queries `_compute_*` of (kind, var) asks, under the same conditions (a query
+    it would not ask may fail: the entries of a float vector holding nan)."""
     from tensorgraft.tensor.construction import Alloc, Join
 
     node = var.owner
@@ -221,17 +222,27 @@ def _queries_below(kind: int, var: Variable) -> list[tuple[int, Variable]]:
     ins = node.inputs
     scalars: list[Variable] = []
     vectors: list[Variable] = []
+    dtype_kind = var.type.numpy_dtype.kind  # type: ignore[attr-defined]
     if kind == _SCALAR:
-        if isinstance(op, Subtensor) and op.idx_list == (INT,):
+        if isinstance(op, ShapeI):
+            pass
+        elif isinstance(op, Subtensor) and op.idx_list == (INT,):
             vectors, scalars = [ins[0]], [ins[1]]
-        elif isinstance(op, Elemwise):
+        elif isinstance(op, Elemwise) and var.type.ndim == 0 and dtype_kind in "biuf":  # type: ignore[attr-defined]
             scalars = list(ins)
-    elif (isinstance(op, DimShuffle) and op.new_order == ("x",)) or isinstance(op, Alloc):
-        scalars = [ins[0]]
-    elif isinstance(op, Join | Elemwise):
+    elif isinstance(op, Shape):
+        pass
+    elif isinstance(op, DimShuffle) and op.new_order == ("x",):
+        scalars = [ins[0]] if ins[0].type.numpy_dtype.kind in "biu" else []  # type: ignore[attr-defined]
+    elif isinstance(op, Join) and op.axis == 0:
         vectors = list(ins)
     elif isinstance(op, Subtensor) and len(op.idx_list) == 1 and op.idx_list[0] != INT:
-        vectors, scalars = [ins[0]], list(ins[1:])
+        vectors = [ins[0]]
+        scalars = [b for b in ins[1:] if b.type.numpy_dtype.kind in "biu"]  # type: ignore[attr-defined]
+    elif isinstance(op, Alloc) and ins[0].type.ndim == 0 and var.type.shape[0] is not None:  # type: ignore[attr-defined]
+        scalars = [ins[0]] if ins[0].type.numpy_dtype.kind in "biu" else []  # type: ignore[attr-defined]
+    elif isinstance(op, Elemwise) and dtype_kind in "biu":
+        vectors = list(ins)
     return [(_SCALAR, v) for v in scalars if getattr(v.type, "ndim", None) == 0] + [
         (_ENTRIES, v) for v in vectors if getattr(v.type, "ndim", None) == 1
     ]

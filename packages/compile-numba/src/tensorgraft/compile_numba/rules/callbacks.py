@@ -18,10 +18,8 @@ TODO = "not translated yet"
 
 for _t, _why in [
     (Blockwise, f"{TODO}: needs a loop over batch axes around the core op's template"),
-    (con.ARange, f"{TODO}: np.arange with the output length computed as NumPy does"),
     (con.AllocDiag, f"{TODO}: a loop writing the diagonal"),
     (con.ExtractDiag, f"{TODO}: a strided view (np.diagonal)"),
-    (con.Eye, f"{TODO}: np.eye with an offset"),
     (con.Repeat, f"{TODO}: np.repeat along an axis"),
     (con.Split, f"{TODO}: views at the split points"),
     (idx.AdvancedSubtensor, f"{TODO}: integer-array and mask indexing loops"),
