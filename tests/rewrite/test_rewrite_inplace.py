@@ -88,3 +88,63 @@ def test_checker_refuses_to_overwrite_a_value_read_later() -> None:
     fg = FunctionGraph([x], [Elemwise(tt.scalar_ops.exp, ((0, 0),))(s) + s])
     with pytest.raises(RewriteError, match="still reads"):
         check_destroy_maps(fg)
+
+
+def _cos_pattern(fg: FunctionGraph) -> tuple[tuple[int, int], ...]:
+    (pattern,) = [p for name, p in _patterns(fg) if name == "cos"]
+    return pattern
+
+
+@pytest.mark.parametrize(
+    ("view", "numpy_view"),
+    [
+        (lambda e: e.T, lambda e: e.T),
+        (lambda e: e[1:, ::-1], lambda e: e[1:, ::-1]),
+        (lambda e: e.reshape((6,)), lambda e: e.reshape(6)),
+        (lambda e: e[None].T[..., 0], lambda e: e[None].T[..., 0]),  # a chain of views
+    ],
+    ids=["transpose", "subtensor", "reshape", "chain"],
+)
+def test_a_view_of_a_temporary_is_overwritten(view, numpy_view) -> None:  # noqa: ANN001
+    x = tt.matrix("x", shape=(2, 3))
+    fg = _inplace([tt.cos(view(tt.exp(x)))], [x])
+    assert _cos_pattern(fg) == ((0, 0),)
+    check_destroy_maps(fg)
+    xv = np.arange(6.0).reshape(2, 3) / 7
+    saved = xv.copy()
+    got = evaluate(fg.outputs, {fg.inputs[0]: xv}, copy=False)[0]
+    np.testing.assert_allclose(got, np.cos(numpy_view(np.exp(saved))))
+    np.testing.assert_array_equal(xv, saved)
+
+
+def test_the_seed_graph_overwrites_the_dropped_sum() -> None:
+    x = tt.vector("x")
+    z = tt.exp(tt.sin(x))
+    s = tt.sum(tt.sqr(z[None, :]), axis=1, keepdims=True)
+    fg = _inplace([tt.cos(s.squeeze())], [x])
+    assert _cos_pattern(fg) == ((0, 0),)
+    xv = np.linspace(-1.0, 2.0, 7)
+    saved = xv.copy()
+    got = evaluate(fg.outputs, {fg.inputs[0]: xv}, copy=False)[0]
+    zv = np.exp(np.sin(saved))
+    np.testing.assert_allclose(got, np.cos(zv @ zv))
+    np.testing.assert_array_equal(xv, saved)
+
+
+def test_views_of_inputs_and_of_shared_values_are_not_overwritten() -> None:
+    x = tt.matrix("x")
+    assert _cos_pattern(_inplace([tt.cos(x.T)], [x])) == ()
+    e = tt.exp(x)
+    # The viewed temporary is read again, returned, or the view itself is returned.
+    assert _cos_pattern(_inplace([tt.cos(e.T) + e], [x])) == ()
+    assert _cos_pattern(_inplace([tt.cos(e.T), e], [x])) == ()
+    assert _cos_pattern(_inplace([tt.cos(e.T), e.T], [x])) == ()
+    # Two views of one temporary: overwriting either would change the other.
+    assert _cos_pattern(_inplace([tt.cos(e.T) * e[0].sum()], [x])) == ()
+
+
+def test_checker_refuses_to_overwrite_a_view_of_an_input() -> None:
+    x = tt.matrix("x")
+    fg = FunctionGraph([x], [Elemwise(tt.scalar_ops.cos, ((0, 0),))(x.T)])
+    with pytest.raises(RewriteError, match="a view made by"):
+        check_destroy_maps(fg)

@@ -144,6 +144,9 @@ class CompiledGraph:
             tuple(_constant_value(c) for c in code.constants),
         )
         self._run: Callable[[Any, Sequence[Any]], list[Any]] | None = None
+        # The C code checks every tensor input (raising TypeError for one it does not
+        # take as is), so `Function` may skip its Python checkers.
+        self.checks_inputs = all(registry.is_tensor(v) for v in code.fgraph.inputs)
 
     def thunk(self) -> Thunk:
         """The fastest callable form: the module function with the state bound."""
@@ -151,6 +154,7 @@ class CompiledGraph:
             raise RuntimeError("this graph's module is not built yet")
         fast: Any = functools.partial(self._run, self.state)
         fast.report = self.report
+        fast.checks_inputs = self.checks_inputs
         return cast(Thunk, fast)
 
     def callbacks(self) -> list[Apply]:
@@ -209,7 +213,7 @@ class DeferredC(CBackend):
         self.pending: list[tuple[FunctionGraph, _Deferred]] = []
 
     def link(self, fgraph: FunctionGraph) -> Thunk:
-        thunk = _Deferred(self)
+        thunk = _Deferred(self, fgraph)
         self.pending.append((fgraph, thunk))
         return thunk
 
@@ -223,9 +227,10 @@ class DeferredC(CBackend):
 
 
 class _Deferred:
-    def __init__(self, owner: DeferredC) -> None:
+    def __init__(self, owner: DeferredC, fgraph: FunctionGraph) -> None:
         self.owner = owner
         self.graph: CompiledGraph | None = None
+        self.checks_inputs = all(registry.is_tensor(v) for v in fgraph.inputs)
 
     @property
     def report(self) -> list[tuple[Apply, str]]:

@@ -99,7 +99,6 @@ class Function:
         self.fgraph = fgraph
         self.backend = backend
         self.name = name
-        self.trust_input = False
         self._single = single_output
         self._shared = shared
         self._updates = updates
@@ -112,6 +111,24 @@ class Function:
         self._by_name = {v.name: k for k, v in enumerate(inputs) if v.name}
         self._copy = _aliasing_outputs(fgraph)
         self._thunk = backend.link(fgraph)
+        self._n_in = len(inputs)
+        # A backend whose compiled code checks every input (and raises TypeError for a
+        # value it does not take as is) lets calls skip the Python checkers.
+        self._checks_inputs = bool(
+            getattr(self._thunk, "checks_inputs", getattr(backend, "checks_inputs", False))
+        )
+        self._plain = not shared and not updates and not self._copy
+        self.trust_input = False
+
+    @property
+    def trust_input(self) -> bool:
+        """True: call the compiled graph with the values as given, unchecked."""
+        return self._trust_input
+
+    @trust_input.setter
+    def trust_input(self, value: bool) -> None:
+        self._trust_input = bool(value)
+        self._fast = self._plain and (self._trust_input or self._checks_inputs)
 
     @property
     def mode(self) -> str:
@@ -143,11 +160,40 @@ class Function:
         return values
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._fast and not kwargs and len(args) == self._n_in:
+            # The per-call fast path: no shared values, updates or copies to make.
+            values = list(args)
+            try:
+                results = self._thunk(values)
+            except TypeError as err:
+                results = self._thunk(self._recheck(values, err))
+            return results[0] if self._single else list(results)
         values = self._arguments(args, kwargs)
-        if not self.trust_input:
+        if not self._trust_input:
+            if self._checks_inputs:
+                values.extend(s.container for s in self._shared)  # type: ignore[attr-defined]
+                try:
+                    results = self._thunk(values)
+                except TypeError as err:
+                    results = self._thunk(self._recheck(values, err))
+                return self._finish(results)
             values = [check(v) for check, v in zip(self._checkers, values, strict=True)]
         values.extend(s.container for s in self._shared)  # type: ignore[attr-defined]
-        results = self._thunk(values)
+        return self._finish(self._thunk(values))
+
+    def _recheck(self, values: list[Any], err: TypeError) -> list[Any]:
+        """After the compiled code refused an input: the Python checkers convert it (a
+        list, a Python number, a safe cast) or raise their error. Re-raises the code's
+        own error when every input was already fine (it came from the graph)."""
+        if self._trust_input:
+            raise err
+        n = self._n_in
+        checked = [check(v) for check, v in zip(self._checkers, values[:n], strict=True)]
+        if all(a is b for a, b in zip(checked, values, strict=False)):
+            raise err
+        return checked + values[n:]
+
+    def _finish(self, results: list[Any]) -> Any:
         for k in self._copy:
             results[k] = np.array(results[k], copy=True)
         for var, value in zip(self._updates, results[self._n_out :], strict=True):

@@ -3,9 +3,12 @@
 An op may overwrite an input (its `destroy_map`) only when that is invisible:
 
 * the input is a fresh array made inside the graph (an `Elemwise`, `Alloc` or reduction
-  output): never a graph input, a constant, or a view that may share their memory;
-* nothing else uses it: its only client is the node that overwrites it (so no value
-  is read after it was destroyed, and it is no graph output).
+  output), or a chain of views (`DimShuffle`, `Subtensor`, `Reshape`: ops with a
+  `view_map`) of one: never a graph input, a constant, or a view that may share their
+  memory;
+* nothing else uses it: its only client is the node that overwrites it, and each
+  buffer of a view chain has one client, the next view (so no value is read after it
+  was destroyed, and none is a graph output).
 
 The phase turns `Elemwise` nodes into `Elemwise(..., inplace_pattern)` and
 `IncSubtensor` into its `inplace=True` form where an input qualifies, then runs
@@ -34,13 +37,33 @@ FRESH_OUTPUTS: tuple[type, ...] = (Elemwise, Alloc, Reduce)
 
 def can_destroy(fgraph: FunctionGraph, var: Variable, node: Apply) -> bool:
     """Whether `node` may overwrite `var` (see the module doc)."""
-    owner = var.owner
-    if owner is None or isinstance(var, Constant) or var in fgraph.inputs:
-        return False
-    if not isinstance(owner.op, FRESH_OUTPUTS) or owner.op.view_map or owner.op.destroy_map:
-        return False
+    return _only_client(fgraph, var, node) and _fresh_buffer(fgraph, var)
+
+
+def _only_client(fgraph: FunctionGraph, var: Variable, node: Apply) -> bool:
     clients = fgraph.clients.get(var)
     return clients is not None and len(clients) == 1 and clients[0][0] is node
+
+
+def _fresh_buffer(fgraph: FunctionGraph, var: Variable) -> bool:
+    """Whether `var` is a fresh intermediate array, or a view chain of one in which every
+    buffer is read only by the next view (so writing through the view is invisible)."""
+    while True:
+        owner = var.owner
+        if owner is None or isinstance(var, Constant) or var in fgraph.inputs:
+            return False
+        op = owner.op
+        if op.destroy_map:
+            return False
+        if not op.view_map:
+            return isinstance(op, FRESH_OUTPUTS)
+        sources = op.view_map.get(var.index, [])
+        if len(owner.outputs) != 1 or len(sources) != 1:
+            return False
+        base = owner.inputs[sources[0]]
+        if not _only_client(fgraph, base, owner):
+            return False
+        var = base
 
 
 @register_graph_phase("inplace")
@@ -92,7 +115,8 @@ def check_destroy_maps(fgraph: FunctionGraph) -> None:
                         f"{node.op} overwrites {describe(var)}, which {others[0]} still reads"
                     )
                 owner = var.owner
-                if owner is not None and owner.op.view_map:
+                if owner is not None and owner.op.view_map and not _fresh_buffer(fgraph, var):
                     raise RewriteError(
-                        f"{node.op} overwrites {describe(var)}, a view made by {owner.op}"
+                        f"{node.op} overwrites {describe(var)}, a view made by {owner.op} "
+                        "of a value that is an input or that something else reads"
                     )
