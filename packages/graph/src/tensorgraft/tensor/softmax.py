@@ -8,12 +8,11 @@ reductions and elementwise ops, shifted by the maximum for stability.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
 import numpy as np
-import scipy.special
 
 from tensorgraft.graph.basic import Apply
 from tensorgraft.graph.op import Op
@@ -43,7 +42,7 @@ class SoftmaxBase:
 
     axis: int | None = None
 
-    scipy_fn: ClassVar[Callable[..., Any]]
+    scipy_name: ClassVar[str]  # the scipy.special function, imported on first use (it is slow)
 
     def __post_init__(self) -> None:
         if self.axis is not None and self.axis < 0:
@@ -62,7 +61,10 @@ class SoftmaxBase:
         x = inputs[0].astype(out_dtype)
         if x.size == 0:  # nothing to normalise (scipy would fail on max of nothing)
             return [x]
-        return [np.asarray(type(self).scipy_fn(x, axis=self.axis), dtype=out_dtype)]
+        import scipy.special
+
+        fn = getattr(scipy.special, self.scipy_name)
+        return [np.asarray(fn(x, axis=self.axis), dtype=out_dtype)]
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
         return [tuple(input_shapes[0])]
@@ -75,14 +77,14 @@ class SoftmaxBase:
 class Softmax(SoftmaxBase, Op):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the maximum (scipy.special.softmax)."""
 
-    scipy_fn = scipy.special.softmax
+    scipy_name = "softmax"
 
 
 @dataclass(frozen=True)
 class LogSoftmax(SoftmaxBase, Op):
     """x - logsumexp(x) along `axis`, computed stably (scipy.special.log_softmax)."""
 
-    scipy_fn = scipy.special.log_softmax
+    scipy_name = "log_softmax"
 
 
 def _axis(x: TensorVariable, axis: Any, name: str) -> int | None:

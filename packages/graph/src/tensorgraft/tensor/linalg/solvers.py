@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 
 from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.op import Op
@@ -152,6 +151,8 @@ class Solve(Op):
                 if self.b_ndim == 1
                 else np.linalg.solve(a, b)
             )
+        import scipy.linalg  # on first use: importing it costs ~0.3 s
+
         return scipy.linalg.solve(a, b, assume_a=self.assume_a, lower=self.lower)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
@@ -213,6 +214,8 @@ class SolveTriangular(Op):
         return _solve_stack("solve_triangular", self._core, node, inputs, batch_ndim, False)
 
     def _core(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        import scipy.linalg  # on first use: importing it costs ~0.3 s
+
         return scipy.linalg.solve_triangular(
             a, b, trans=self.trans, lower=self.lower, unit_diagonal=self.unit_diagonal
         )
@@ -268,6 +271,8 @@ class CholeskySolve(Op):
         return _solve_stack("cho_solve", self._core, node, inputs, batch_ndim, False)
 
     def _core(self, c: np.ndarray, b: np.ndarray) -> np.ndarray:
+        import scipy.linalg  # on first use: importing it costs ~0.3 s
+
         return scipy.linalg.cho_solve((c, self.lower), b)
 
     def infer_shape(self, fgraph: Any, node: Apply, input_shapes: Sequence[Any]) -> list[Any]:
