@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -105,7 +107,7 @@ def _cos_pattern(fg: FunctionGraph) -> tuple[tuple[int, int], ...]:
     ],
     ids=["transpose", "subtensor", "reshape", "chain"],
 )
-def test_a_view_of_a_temporary_is_overwritten(view, numpy_view) -> None:  # noqa: ANN001
+def test_a_view_of_a_temporary_is_overwritten(view: Any, numpy_view: Any) -> None:
     x = tt.matrix("x", shape=(2, 3))
     fg = _inplace([tt.cos(view(tt.exp(x)))], [x])
     assert _cos_pattern(fg) == ((0, 0),)

@@ -144,7 +144,8 @@ def generate(
 ) -> Generated:
     """The source of one function computing `fgraph`'s outputs from its inputs.
 
-    `decline(node)` may force a node through a callback (used by tests).
+    `decline(node)` may force nodes through callbacks (a reason string), e.g. to bisect a
+    miscompiled graph.
     """
     from tensorgraft.compile_numba import rules  # noqa: F401  (fills the tables)
 

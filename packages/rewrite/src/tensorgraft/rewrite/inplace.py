@@ -57,7 +57,7 @@ def _fresh_buffer(fgraph: FunctionGraph, var: Variable) -> bool:
             return False
         if not op.view_map:
             return isinstance(op, FRESH_OUTPUTS)
-        sources = op.view_map.get(var.index, [])
+        sources = op.view_map.get(var.index or 0, [])
         if len(owner.outputs) != 1 or len(sources) != 1:
             return False
         base = owner.inputs[sources[0]]

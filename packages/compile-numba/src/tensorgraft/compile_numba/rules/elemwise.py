@@ -198,7 +198,11 @@ def _dimshuffle(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> s
     perm = [rank[a] for a in kept]
     if perm != sorted(perm):
         t = ctx.fresh("y")
-        ctx.emit(f"{t} = {y}.transpose(({', '.join(map(str, perm))},))")
+        if perm == sorted(perm, reverse=True):
+            # `.T` keeps Numba's layout knowledge (C <-> F), so BLAS calls need no copy.
+            ctx.emit(f"{t} = {y}.T")
+        else:
+            ctx.emit(f"{t} = {y}.transpose(({', '.join(map(str, perm))},))")
         y = t
     if "x" in op.new_order and not kept:
         ones = shape_tuple(["1"] * len(op.new_order))
