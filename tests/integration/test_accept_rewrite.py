@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -39,7 +40,7 @@ def names(var: Variable | list[Variable]) -> set[str]:
     return set(op_names(var))
 
 
-# ---- the seed workflow ------------------------------------------------------------------
+# ---- the seed workflow -----------------------------------------------------------------------
 
 
 def test_seed_log1p() -> None:
@@ -80,7 +81,7 @@ def test_seed_scalarize_vectorized_graph() -> None:
     np.testing.assert_allclose(evaluate([out], {new_x: a})[0], np.log(1 + a[0, 1]))
 
 
-# ---- engine --------------------------------------------------------------------------------
+# ---- engine ----------------------------------------------------------------------------------
 
 
 def test_trace_true_prints_rules_in_order(capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,11 +132,21 @@ def test_cse_merges_identical_nodes_and_constants() -> None:
 
 
 _LOOP = ("accept_sin_to_cos", "accept_cos_to_sin")
-if _LOOP[0] not in RULES:
+
+
+@pytest.fixture
+def cycling_rules() -> Iterator[None]:
+    """Two public rules that undo each other, removed again so other tests never see them."""
     register_pattern(_LOOP[0], (ts.sin, "x"), (ts.cos, "x"), "accept_loop")
     register_pattern(_LOOP[1], (ts.cos, "x"), (ts.sin, "x"), "accept_loop")
+    try:
+        yield
+    finally:
+        for name in _LOOP:
+            RULES.pop(name, None)
 
 
+@pytest.mark.usefixtures("cycling_rules")
 def test_loop_guard_names_rules() -> None:
     x = tt.vector("x")
     with pytest.raises(RewriteError) as info:
@@ -158,7 +169,7 @@ def test_function_runs_the_pipeline() -> None:
     np.testing.assert_allclose(g(np.array([1e-20])), [1e-20])
 
 
-# ---- useless nodes ----------------------------------------------------------------------------
+# ---- useless nodes ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -192,16 +203,17 @@ def test_constant_folding() -> None:
     assert any(np.allclose(k.data, np.exp(np.arange(3.0)) * 2) for k in consts)
 
 
-# ---- canonicalize ------------------------------------------------------------------------------
+# ---- canonicalize ----------------------------------------------------------------------------
 
 
 def test_cancel_x_over_x_and_x_minus_x() -> None:
     x = tt.vector("x", shape=(3,))
     for y, val in ((x / x, 1.0), (x - x, 0.0)):
         out = rewrite_graph(y)
-        assert "Exp" not in names(out)
-        assert x not in [v for n in toposort([out]) for v in n.inputs] or out.owner is None
-        np.testing.assert_allclose(evaluate([out], {x: np.array([1.0, 2.0, 3.0])})[0], np.full(3, val))
+        assert not names(out) & {"TrueDiv", "Sub"}, names(out)
+        np.testing.assert_allclose(
+            evaluate([out], {x: np.array([1.0, 2.0, 3.0])})[0], np.full(3, val)
+        )
 
 
 @pytest.mark.xfail(
@@ -225,7 +237,9 @@ def test_scalarization_through_big_elementwise_graph() -> None:
         if getattr(node.op, "scalar_op", None) is not None:
             assert all(o.type.ndim == 0 for o in node.outputs)
     a = np.random.default_rng(1).normal(size=(1000, 1000))
-    np.testing.assert_allclose(evaluate([out], {x: a})[0], np.tanh(np.exp(a[3, 7]) * 2 + np.sin(a[7, 3])))
+    np.testing.assert_allclose(
+        evaluate([out], {x: a})[0], np.tanh(np.exp(a[3, 7]) * 2 + np.sin(a[7, 3]))
+    )
 
 
 def test_neg_does_not_hide_stabilize_patterns() -> None:
@@ -239,22 +253,70 @@ def test_neg_does_not_hide_stabilize_patterns() -> None:
     assert "Softplus" in names(out2)
 
 
-# ---- stabilize: each rule by hand-built graph, structure and accuracy -------------------------
+# ---- stabilize: each rule by hand-built graph, structure and accuracy ------------------------
 
 XV = tt.vector("xv")
 STABILIZE = [
     ("log1p", lambda x: tt.log(1 + x), "Log1p", np.array([1e-20, 1e-10]), np.log1p),
-    ("log1p_neg", lambda x: tt.log(1 - x), "Log1p", np.array([1e-20, 1e-10]), lambda v: np.log1p(-v)),
-    ("softplus", lambda x: tt.log(1 + tt.exp(x)), "Softplus", np.array([-800.0, 800.0]), lambda v: np.logaddexp(0, v)),
-    ("softplus1p", lambda x: tt.log1p(tt.exp(x)), "Softplus", np.array([-800.0, 800.0]), lambda v: np.logaddexp(0, v)),
-    ("log1mexp", lambda x: tt.log(1 - tt.exp(x)), "Log1mexp", np.array([-1e-20, -800.0]), lambda v: np.log(-np.expm1(v))),
+    (
+        "log1p_neg",
+        lambda x: tt.log(1 - x),
+        "Log1p",
+        np.array([1e-20, 1e-10]),
+        lambda v: np.log1p(-v),
+    ),
+    (
+        "softplus",
+        lambda x: tt.log(1 + tt.exp(x)),
+        "Softplus",
+        np.array([-800.0, 800.0]),
+        lambda v: np.logaddexp(0, v),
+    ),
+    (
+        "softplus1p",
+        lambda x: tt.log1p(tt.exp(x)),
+        "Softplus",
+        np.array([-800.0, 800.0]),
+        lambda v: np.logaddexp(0, v),
+    ),
+    (
+        "log1mexp",
+        lambda x: tt.log(1 - tt.exp(x)),
+        "Log1mexp",
+        np.array([-1e-20, -800.0]),
+        lambda v: np.log(-np.expm1(v)),
+    ),
     ("expm1", lambda x: tt.exp(x) - 1, "Expm1", np.array([1e-20, -1e-12]), np.expm1),
-    ("log_sigmoid", lambda x: tt.log(tt.sigmoid(x)), "Softplus", np.array([-800.0, 800.0]), lambda v: -np.logaddexp(0, -v)),
-    ("log_1m_sigmoid", lambda x: tt.log(1 - tt.sigmoid(x)), "Softplus", np.array([-800.0, 800.0]), lambda v: -np.logaddexp(0, v)),
-    ("sigmoid", lambda x: 1 / (1 + tt.exp(-x)), "Sigmoid", np.array([-800.0, 800.0]), scipy.special.expit),
+    (
+        "log_sigmoid",
+        lambda x: tt.log(tt.sigmoid(x)),
+        "Softplus",
+        np.array([-800.0, 800.0]),
+        lambda v: -np.logaddexp(0, -v),
+    ),
+    (
+        "log_1m_sigmoid",
+        lambda x: tt.log(1 - tt.sigmoid(x)),
+        "Softplus",
+        np.array([-800.0, 800.0]),
+        lambda v: -np.logaddexp(0, v),
+    ),
+    (
+        "sigmoid",
+        lambda x: 1 / (1 + tt.exp(-x)),
+        "Sigmoid",
+        np.array([-800.0, 800.0]),
+        scipy.special.expit,
+    ),
     ("log_exp", lambda x: tt.log(tt.exp(x)), None, np.array([-800.0, 800.0]), lambda v: v),
     ("erfc", lambda x: 1 - tt.erf(x), "Erfc", np.array([6.0, 10.0]), scipy.special.erfc),
-    ("log_erfc", lambda x: tt.log(tt.erfc(x)), None, np.array([30.0, 100.0]), lambda v: np.log(scipy.special.erfcx(v)) - v**2),
+    (
+        "log_erfc",
+        lambda x: tt.log(tt.erfc(x)),
+        "Erfcx",
+        np.array([30.0, 100.0]),
+        lambda v: np.log(scipy.special.erfcx(v)) - v**2,
+    ),
 ]
 
 
@@ -266,8 +328,6 @@ def test_stabilize_rule(case) -> None:
     out = rewrite_graph(y, include=("canonicalize", "stabilize"))
     if op is not None:
         assert op in names(out), names(out)
-    else:
-        assert "Exp" not in names(out) or "Erfc" not in names(out)
     got = evaluate([out], {x: values})[0]
     expected = ref(values)
     assert np.all(np.isfinite(got)), got
@@ -306,7 +366,7 @@ def test_log_softmax() -> None:
     np.testing.assert_allclose(evaluate([out], {x: v})[0], scipy.special.log_softmax(v))
 
 
-# ---- specialize ---------------------------------------------------------------------------------
+# ---- specialize ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -328,7 +388,9 @@ def test_specialize(build, op: str, forbidden: str) -> None:
     got_names = names(out)
     assert op in got_names and forbidden not in got_names, got_names
     v = np.array([0.5, 2.0, 3.0])
-    np.testing.assert_allclose(evaluate([out], {x: v})[0], evaluate([build(x)], {x: v})[0], rtol=1e-14)
+    np.testing.assert_allclose(
+        evaluate([out], {x: v})[0], evaluate([build(x)], {x: v})[0], rtol=1e-14
+    )
 
 
 def test_float_powers_by_multiplication() -> None:
@@ -342,15 +404,26 @@ def test_float_powers_by_multiplication() -> None:
 
 def test_vector_dot_becomes_cheaper_product() -> None:
     x, y = tt.vector("x", shape=(4,)), tt.vector("y", shape=(4,))
-    out = rewrite_graph(tt.dot(x, y), include=("canonicalize", "specialize"))
-    v, w = np.arange(4.0), np.ones(4)
-    np.testing.assert_allclose(evaluate([out], {x: v, y: w})[0], v @ w)
+    a, b = tt.matrix("a", shape=(3, 1)), tt.matrix("b", shape=(1, 5))
+    for out, vals, ref in (
+        (tt.dot(x, y), {x: np.arange(4.0), y: np.ones(4)}, np.arange(4.0) @ np.ones(4)),
+        (
+            a @ b,
+            {a: np.ones((3, 1)) * 2, b: np.arange(5.0)[None]},
+            2 * np.arange(5.0)[None] * np.ones((3, 1)),
+        ),
+    ):
+        new = rewrite_graph(out, include=("canonicalize", "specialize"))
+        assert not names(new) & {"Dot", "Blockwise", "Matmul"}, names(new)
+        np.testing.assert_allclose(evaluate([new], vals)[0], ref)
 
 
-# ---- fusion and in-place ------------------------------------------------------------------------
+# ---- fusion and in-place ---------------------------------------------------------------------
 
 
-def test_fusion_builds_one_composite_and_dprint_shows_inner_graph(capsys: pytest.CaptureFixture[str]) -> None:
+def test_fusion_builds_one_composite_and_dprint_shows_inner_graph(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     x, y = tt.vector("x"), tt.vector("y")
     out = tt.exp(x) * tt.sin(y) + tt.tanh(x)
     fused = rewrite_graph(out, include=("canonicalize", "fusion"))
@@ -364,7 +437,9 @@ def test_fusion_builds_one_composite_and_dprint_shows_inner_graph(capsys: pytest
     for inner in ("Exp", "Sin", "Tanh"):
         assert inner.lower() in text.lower(), text
     v, w = np.array([0.1, 0.2]), np.array([0.3, 0.4])
-    np.testing.assert_allclose(evaluate([fused], {x: v, y: w})[0], np.exp(v) * np.sin(w) + np.tanh(v))
+    np.testing.assert_allclose(
+        evaluate([fused], {x: v, y: w})[0], np.exp(v) * np.sin(w) + np.tanh(v)
+    )
 
 
 def _dprint_takes_file() -> bool:
@@ -380,7 +455,9 @@ def test_fusion_multiple_outputs() -> None:
     e = tt.exp(x)
     a, b = e + 1, e * 2
     fused = rewrite_graph([a, b], include=("canonicalize", "fusion"))
-    composites = [n for n in toposort(fused) if type(getattr(n.op, "scalar_op", None)).__name__ == "Composite"]
+    composites = [
+        n for n in toposort(fused) if type(getattr(n.op, "scalar_op", None)).__name__ == "Composite"
+    ]
     assert len(composites) == 1 and len(composites[0].outputs) == 2
 
 
@@ -419,12 +496,22 @@ def test_inplace_no_value_read_after_destroyed() -> None:
     np.testing.assert_allclose(f(v), expected)
 
 
-# ---- property: random graphs keep their values through the default pipeline --------------------
+# ---- property: random graphs keep their values through the default pipeline ------------------
 
 
 def test_random_graphs_keep_values() -> None:
     rng = np.random.default_rng(7)
-    unary = [tt.exp, tt.tanh, tt.sin, tt.log1p, tt.sigmoid, tt.softplus, lambda v: -v, lambda v: v * 1, lambda v: v + 0]
+    unary = [
+        tt.exp,
+        tt.tanh,
+        tt.sin,
+        tt.log1p,
+        tt.sigmoid,
+        tt.softplus,
+        lambda v: -v,
+        lambda v: v * 1,
+        lambda v: v + 0,
+    ]
     binary = [tt.add, tt.mul, tt.sub, lambda a, b: a / (1 + b * b)]
     for _ in range(30):
         x, y = tt.matrix("x", shape=(2, 3)), tt.vector("y", shape=(3,))
@@ -441,12 +528,20 @@ def test_random_graphs_keep_values() -> None:
             out = out.sum(axis=int(rng.integers(out.ndim))) if out.ndim else out
         vals = {x: rng.normal(size=(2, 3)), y: rng.normal(size=3)}
         f = function([x, y], out, mode="python", on_unused_input="ignore")
-        np.testing.assert_allclose(f(vals[x], vals[y]), evaluate([out], vals)[0], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(
+            f(vals[x], vals[y]), evaluate([out], vals)[0], rtol=1e-12, atol=1e-14
+        )
 
 
 def test_inplace_phase_keeps_user_inputs_when_nodes_really_overwrite() -> None:
     x = tt.vector("x")
-    outs = [tt.exp(x) + 1, x * 2, tt.set_subtensor(x[0], 5.0), tt.inc_subtensor(x[[0, 0]], 1.0), x + x[::-1]]
+    outs = [
+        tt.exp(x) + 1,
+        x * 2,
+        tt.set_subtensor(x[0], 5.0),
+        tt.inc_subtensor(x[[0, 0]], 1.0),
+        x + x[::-1],
+    ]
     rewritten = rewrite_graph(outs, include=("canonicalize", "fusion", "inplace"))
     a = np.arange(4.0)
     got = evaluate(rewritten, {x: a}, copy=False)  # nodes with a destroy map overwrite
@@ -496,3 +591,32 @@ def test_default_pipeline_time_grows_linearly() -> None:
     # loose: the issue asks < 1 s at 10k nodes; CI machines are loaded
     assert times[1] < 3.0, times
     assert times[1] < 8 * times[0] + 0.2, times
+
+
+def test_random_graphs_through_inplace_keep_inputs_and_values() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        x, y = tt.vector("x", shape=(4,)), tt.vector("y", shape=(4,))
+        pool = [x, y]
+        for _ in range(8):
+            a, b = pool[rng.integers(len(pool))], pool[rng.integers(len(pool))]
+            pool.append(
+                [
+                    lambda a, b: tt.exp(a) * 0.5,
+                    lambda a, b: a + b,
+                    lambda a, b: tt.set_subtensor(a[int(rng.integers(4))], 1.0),
+                    lambda a, b: tt.inc_subtensor(a[1:], b[:3]),
+                    lambda a, b: a[::-1] * b,
+                    lambda a, b: tt.sum(a) + b,
+                ][rng.integers(6)](a, b)
+            )
+        outs = pool[-3:]
+        new = rewrite_graph(outs, include=("canonicalize", "fusion", "inplace"))
+        xv, yv = rng.normal(size=4), rng.normal(size=4)
+        xc, yc = xv.copy(), yv.copy()
+        got = evaluate(new, {x: xv, y: yv}, copy=False)  # destroy maps really overwrite
+        expected = evaluate(outs, {x: xc, y: yc})
+        np.testing.assert_array_equal(xv, xc)
+        np.testing.assert_array_equal(yv, yc)
+        for g, e in zip(got, expected, strict=True):
+            np.testing.assert_allclose(g, e)

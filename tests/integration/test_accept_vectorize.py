@@ -29,13 +29,14 @@ def per_example(core_inputs, core_out, batch_values, batch_shape):
     f = function(core_inputs, core_out, mode="python", on_unused_input="ignore")
     core_ndims = [i.type.ndim for i in core_inputs]
     vals = [
-        np.broadcast_to(v, batch_shape + v.shape[v.ndim - k :]) for v, k in zip(batch_values, core_ndims, strict=True)
+        np.broadcast_to(v, batch_shape + v.shape[v.ndim - k :])
+        for v, k in zip(batch_values, core_ndims, strict=True)
     ]
     rows = [f(*(v[idx] for v in vals)) for idx in np.ndindex(batch_shape)]
     return np.stack(rows).reshape(batch_shape + np.shape(rows[0]))
 
 
-# ---- the seed ---------------------------------------------------------------------------------
+# ---- the seed --------------------------------------------------------------------------------
 
 
 def test_seed_vectorize() -> None:
@@ -44,7 +45,9 @@ def test_seed_vectorize() -> None:
     new_x = tt.matrix("new_x", shape=(2, 3))
     new_y = vectorize_graph(y, replace={x: new_x})
     assert new_y.type.shape == (2, 3) and new_y.dtype == "float64"
-    assert "Matrix(float64, shape=(2, 3))" in str(new_y.type) or repr(new_y.type).startswith("Matrix")
+    assert "Matrix(float64, shape=(2, 3))" in str(new_y.type) or repr(new_y.type).startswith(
+        "Matrix"
+    )
     a = np.random.default_rng(0).uniform(size=(2, 3))
     np.testing.assert_allclose(run([new_x], [new_y], a)[0], np.log1p(a))
 
@@ -78,19 +81,31 @@ def core(name: str):
 @core("elemwise")
 def _():
     x, y = tt.vector("x", shape=(3,)), tt.vector("y", shape=(3,))
-    return [x, y], tt.exp(x) * tt.sin(y) + tt.sigmoid(x - y), [RNG.normal(size=3), RNG.normal(size=3)]
+    return (
+        [x, y],
+        tt.exp(x) * tt.sin(y) + tt.sigmoid(x - y),
+        [RNG.normal(size=3), RNG.normal(size=3)],
+    )
 
 
 @core("reduction_axis")
 def _():
     x = tt.matrix("x", shape=(3, 4))
-    return [x], tt.sum(x, axis=0) + tt.max(x, axis=-1).sum() + tt.argmax(x, axis=1).sum(), [RNG.normal(size=(3, 4))]
+    return (
+        [x],
+        tt.sum(x, axis=0) + tt.max(x, axis=-1).sum() + tt.argmax(x, axis=1).sum(),
+        [RNG.normal(size=(3, 4))],
+    )
 
 
 @core("reduction_keepdims_logsumexp")
 def _():
     x = tt.matrix("x", shape=(3, 4))
-    return [x], x - tt.logsumexp(x, axis=1, keepdims=True) + tt.var(x, axis=None), [RNG.normal(size=(3, 4))]
+    return (
+        [x],
+        x - tt.logsumexp(x, axis=1, keepdims=True) + tt.var(x, axis=None),
+        [RNG.normal(size=(3, 4))],
+    )
 
 
 @core("cumsum")
@@ -127,7 +142,11 @@ def _():
 @core("set_inc_subtensor")
 def _():
     x, v = tt.vector("x", shape=(5,)), tt.scalar("v")
-    return [x, v], tt.set_subtensor(x[1:3], v) + x[[0, 0, 1, 2, 4]].inc(v), [RNG.normal(size=5), np.array(2.0)]
+    return (
+        [x, v],
+        tt.set_subtensor(x[1:3], v) + x[[0, 0, 1, 2, 4]].inc(v),
+        [RNG.normal(size=5), np.array(2.0)],
+    )
 
 
 @core("shape_ops")
@@ -141,26 +160,43 @@ def _():
 @core("expand_squeeze_broadcast")
 def _():
     x = tt.vector("x", shape=(3,))
-    return [x], tt.broadcast_to(tt.expand_dims(x, 0), (2, 3)) + tt.squeeze(x[None, :, None]), [RNG.normal(size=3)]
+    return (
+        [x],
+        tt.broadcast_to(tt.expand_dims(x, 0), (2, 3)) + tt.squeeze(x[None, :, None]),
+        [RNG.normal(size=3)],
+    )
 
 
 @core("symbolic_shape_args")
 def _():
     x = tt.matrix("x", shape=(2, 3))
-    return [x], tt.zeros_like(x) + tt.ones((x.shape[0], 1)) * x + tt.arange(3), [RNG.normal(size=(2, 3))]
+    return (
+        [x],
+        tt.zeros_like(x) + tt.ones((x.shape[0], 1)) * x + tt.arange(3),
+        [RNG.normal(size=(2, 3))],
+    )
 
 
 @core("matmul_dot")
 def _():
     a, b = tt.matrix("a", shape=(2, 3)), tt.vector("b", shape=(3,))
-    return [a, b], tt.dot(a, b) + (a @ a.T).sum(axis=0) + tt.einsum("ij,j->i", a, b), [RNG.normal(size=(2, 3)), RNG.normal(size=3)]
+    return (
+        [a, b],
+        tt.dot(a, b) + (a @ a.T).sum(axis=0) + tt.einsum("ij,j->i", a, b),
+        [RNG.normal(size=(2, 3)), RNG.normal(size=3)],
+    )
 
 
 @core("linalg")
 def _():
     a = tt.matrix("a", shape=(3, 3))
     spd = a @ a.T + 3 * tt.eye(3)
-    out = tla.solve(spd, tt.ones(3)) + tla.det(spd) + tla.cholesky(spd).sum(axis=0) + tla.eigvalsh(spd)
+    out = (
+        tla.solve(spd, tt.ones(3))
+        + tla.det(spd)
+        + tla.cholesky(spd).sum(axis=0)
+        + tla.eigvalsh(spd)
+    )
     return [a], out, [RNG.normal(size=(3, 3))]
 
 
@@ -217,7 +253,7 @@ def test_blockwise_of_blockwise_collapses() -> None:
     np.testing.assert_allclose(run([b], [new], v)[0], np.linalg.inv(v))
 
 
-# ---- vectorize(fn, signature=) ----------------------------------------------------------------
+# ---- vectorize(fn, signature=) ---------------------------------------------------------------
 
 
 def test_vectorize_function_with_signature() -> None:
@@ -238,7 +274,10 @@ def test_vectorize_matches_numpy_vectorize_broadcasting() -> None:
     A = tt.tensor("A", shape=(1, 2, 3), dtype="float64")
     x = tt.tensor("x", shape=(4, 3), dtype="float64")
     out = f(A, x)
-    a, v = np.random.default_rng(5).normal(size=(1, 2, 3)), np.random.default_rng(6).normal(size=(4, 3))
+    a, v = (
+        np.random.default_rng(5).normal(size=(1, 2, 3)),
+        np.random.default_rng(6).normal(size=(4, 3)),
+    )
     expected = np.vectorize(lambda M, y: M @ y + 1.0, signature=sig)(a, v)
     assert out.type.shape == expected.shape
     np.testing.assert_allclose(run([A, x], [out], a, v)[0], expected)
@@ -249,7 +288,9 @@ def test_vectorize_scalar_core_without_signature() -> None:
     x, y = tt.matrix("x", shape=(2, 3)), tt.vector("y", shape=(3,))
     out = f(x, y)
     a, b = np.random.default_rng(7).normal(size=(2, 3)), np.random.default_rng(8).normal(size=3)
-    np.testing.assert_allclose(run([x, y], [out], a, b)[0], np.where(a > b, a - b, np.logaddexp(a, b)))
+    np.testing.assert_allclose(
+        run([x, y], [out], a, b)[0], np.where(a > b, a - b, np.logaddexp(a, b))
+    )
 
 
 def scipy_like_logaddexp(a, b):
@@ -266,7 +307,7 @@ def test_vectorize_multiple_outputs() -> None:
     np.testing.assert_allclose(got[1], a.max(axis=1))
 
 
-# ---- composition ---------------------------------------------------------------------------------
+# ---- composition -----------------------------------------------------------------------------
 
 
 def test_vectorized_gradient_equals_per_example_gradients() -> None:
@@ -281,7 +322,11 @@ def test_vectorized_gradient_equals_per_example_gradients() -> None:
     bg = vectorize_graph(g, {x: bx, yv: by})
     assert bg.type.shape == (5, 3)
     rng = np.random.default_rng(10)
-    wv, xv, yvv = rng.normal(size=3), rng.normal(size=(5, 3)), rng.integers(0, 2, size=5).astype(float)
+    wv, xv, yvv = (
+        rng.normal(size=3),
+        rng.normal(size=(5, 3)),
+        rng.integers(0, 2, size=5).astype(float),
+    )
     expected = (scipy.special.expit(xv @ wv) - yvv)[:, None] * xv
     np.testing.assert_allclose(run([w, bx, by], [bg], wv, xv, yvv)[0], expected, rtol=1e-12)
 
@@ -323,7 +368,7 @@ def test_replacement_with_fewer_dims_is_rejected() -> None:
         vectorize_graph(tt.exp(x), {x: bad})
 
 
-# ---- coverage --------------------------------------------------------------------------------------
+# ---- coverage --------------------------------------------------------------------------------
 
 
 def test_coverage_every_op_has_a_rule_or_blockwise() -> None:
@@ -331,3 +376,78 @@ def test_coverage_every_op_has_a_rule_or_blockwise() -> None:
     assert len(cov) > 100
     missing = sorted(name for name, how in cov.items() if how is None)
     assert not missing
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="vectorize_graph(tt.ones_like(a), {a: b}) with a static-shape `a` raises "
+    "\"'a' is not part of the graph\": ones_like folded to a constant at build time, so a "
+    "graph the user wrote from `a` cannot be vectorized by replacing `a`",
+)
+def test_vectorize_graph_built_from_a_static_input_that_folded_away() -> None:
+    a = tt.matrix("a", shape=(3, 4))
+    b = tt.tensor("b", shape=(2, 3, 4), dtype="float64")
+    out = vectorize_graph(tt.ones_like(a) * 2.0, {a: b})
+    np.testing.assert_array_equal(run([b], [out], np.zeros((2, 3, 4)))[0], np.full((2, 3, 4), 2.0))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="vectorize_graph of a shape output drops the batch: vectorize_graph(a.shape, "
+    "{a: b (2,3,4)}) is [3, 4] of type Vector(shape=(2,)), and a.shape[0] stays a Scalar, "
+    "not the stacked per-example values (vectorize(fn, signature) does broadcast them)",
+)
+def test_shape_outputs_carry_the_batch_dims() -> None:
+    a = tt.matrix("a", shape=(3, 4))
+    b = tt.tensor("b", shape=(2, 3, 4), dtype="float64")
+    out0 = vectorize_graph(a.shape[0] * 1, {a: b})
+    out = vectorize_graph(a.shape, {a: b})
+    assert out0.type.shape == (2,)
+    np.testing.assert_array_equal(run([b], [out], np.zeros((2, 3, 4)))[0], [[3, 4], [3, 4]])
+
+
+def test_batched_symbolic_bounds_work_and_ragged_results_are_clear_errors() -> None:
+    n = tt.scalar("n", dtype="int64")
+    bn = tt.vector("bn", dtype="int64", shape=(2,))
+    x = tt.vector("x", shape=(5,))
+    f = function([bn, x], vectorize_graph(x[:n] * 2.0, {n: bn}), mode="python")
+    np.testing.assert_array_equal(f(np.array([3, 3]), np.arange(5.0)), [[0, 2, 4], [0, 2, 4]])
+    with pytest.raises(ValueError, match="ragged"):
+        f(np.array([2, 3]), np.arange(5.0))
+    g = function([bn], vectorize_graph(tt.arange(n) * 1.0, {n: bn}), mode="python")
+    np.testing.assert_array_equal(g(np.array([2, 2])), [[0, 1], [0, 1]])
+    with pytest.raises(ValueError, match="ragged"):
+        g(np.array([2, 3]))
+
+
+def test_third_party_op_with_a_core_signature_falls_back_to_blockwise() -> None:
+    from dataclasses import dataclass
+
+    from tensorgraft.graph.basic import Apply
+    from tensorgraft.graph.op import Op
+
+    @dataclass(frozen=True)
+    class RowSums(Op):
+        """A user's op, (m,n)->(m): unknown to vectorize's rule table."""
+
+        gufunc_signature = "(m,n)->(m)"
+
+        def make_node(self, x):  # type: ignore[no-untyped-def]
+            x = tt.as_tensor(x)
+            out = tt.tensor(dtype=x.dtype, shape=(x.type.shape[0],))
+            return Apply(self, [x], [out])
+
+        def perform(self, node, inputs):  # type: ignore[no-untyped-def]
+            return [np.asarray(inputs[0]).sum(axis=1)]
+
+        def infer_shape(self, fgraph, node, input_shapes):  # type: ignore[no-untyped-def]
+            return [(input_shapes[0][0],)]
+
+    x = tt.matrix("x", shape=(3, 4))
+    out = RowSums()(x) * 2.0
+    b = tt.tensor("b", shape=(2, 3, 4), dtype="float64")
+    new = vectorize_graph(out, {x: b})
+    assert new.type.shape == (2, 3)
+    assert "Blockwise" in op_names(new)
+    v = np.random.default_rng(12).normal(size=(2, 3, 4))
+    np.testing.assert_allclose(run([b], [new], v)[0], v.sum(axis=2) * 2.0)
