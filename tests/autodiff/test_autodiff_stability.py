@@ -67,3 +67,26 @@ def test_logsumexp_gradient_is_softmax_for_large_inputs() -> None:
     got = function([x], g, mode="python")(xv)
     expected = np.exp(xv - xv.max()) / np.exp(xv - xv.max()).sum()
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def _central_differences(f: object, v: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    out = np.zeros_like(v)
+    for i in np.ndindex(v.shape):
+        up, down = v.copy(), v.copy()
+        up[i] += eps
+        down[i] -= eps
+        out[i] = (f(up) - f(down)) / (2 * eps)  # type: ignore[operator]
+    return out
+
+
+def test_cumprod_gradient_is_exact_at_zero_entries() -> None:
+    # The first zero along the axis has a nonzero gradient, later ones a zero gradient.
+    m = tt.matrix("m")
+    value = np.array([[1.5, 0.0, 2.0, 0.0], [0.0, 3.0, 0.0, 0.5], [0.0, 0.0, 1.0, 2.0]])
+    for axis in (0, 1, None):
+        cost = tt.sum(tt.sin(tt.cumprod(m, axis=axis)))
+        got = function([m], grad(cost, m))(value)
+        expected = _central_differences(
+            lambda a, axis=axis: float(np.sum(np.sin(np.cumprod(a, axis=axis)))), value
+        )
+        np.testing.assert_allclose(got, expected, atol=1e-6)

@@ -23,6 +23,7 @@ from tensorgraft.tensor.catalog import (
     op_types_in,
     register_case,
 )
+from tensorgraft.tensor.subtensor import IndexedWrite
 
 CASE_NAMES = [c.name for c in CASES]
 
@@ -42,7 +43,7 @@ def defined_op_types() -> set[type]:
     """Every concrete Op class defined in tensorgraft.tensor (scalar ops included)."""
     for mod in pkgutil.walk_packages(tt.__path__, "tensorgraft.tensor."):
         importlib.import_module(mod.name)
-    abstract = {ts.ScalarOp, ts.UfuncOp}
+    abstract = {ts.ScalarOp, ts.UfuncOp, IndexedWrite}
     return {
         c
         for c in _subclasses(Op)

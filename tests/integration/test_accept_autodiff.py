@@ -434,11 +434,6 @@ def test_gradient_through_a_fused_composite() -> None:
     np.testing.assert_allclose(got[1], np.exp(v) * np.cos(w))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cumprod's pullback divides by x: the gradient of cumprod([2, 0, 3]).sum() is nan "
-    "at the zero entry, though cumprod is smooth there (finite differences give 4.79 at [1])",
-)
 def test_cumprod_gradient_with_a_zero_entry_is_finite() -> None:
     x = tt.vector("x")
     v = np.array([2.0, 0.0, 3.0])
@@ -461,12 +456,6 @@ def test_gradient_of_stabilized_log_erfc_is_finite() -> None:
     np.testing.assert_allclose(got, -2 / np.sqrt(np.pi) / scipy.special.erfcx(v), rtol=1e-8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="(PyTensor parity, beyond the issue's letter) the compiled gradient of the raw "
-    "log(1 + exp(x)) is exp(x) / (1 + exp(x)) = nan at x = 800; the pipeline does not turn "
-    "exp(x) / (1 + exp(x)) into sigmoid(x); log(sigmoid(x)) gives nan at -800 likewise",
-)
 def test_compiled_gradient_of_unstabilized_softplus_is_finite() -> None:
     x = tt.vector("x")
     v = np.array([-800.0, 800.0])

@@ -95,9 +95,17 @@ def _cumsum_pullback(node: Apply, g: list[Any]) -> list[Any]:
 
 @register_pullback(CumProd)
 def _cumprod_pullback(node: Apply, g: list[Any]) -> list[Any]:
-    # z_j = prod_{k <= j} x_k: dz_j/dx_i = z_j / x_i for i <= j (x_i != 0).
-    x, z = node.inputs[0], node.outputs[0]
-    return [_cumulative_input_grad(node, g[0] * z) / x]
+    # z_j = prod_{k <= j} x_k, so dz_j/dx_i = z_j / x_i for i <= j where x_i != 0. At a zero
+    # x_i that quotient is the cumulative product with x_i replaced by 1: exact at the first
+    # zero along the axis, and 0 at later ones (the earlier zero is still a factor).
+    x, z, axis = node.inputs[0], node.outputs[0], node.op.axis  # type: ignore[attr-defined]
+    flat, ax = (tt.flatten(x), 0) if axis is None else (x, axis)
+    nonzero = tt.neq(flat, 0)
+    divided = _reverse_cumsum(g[0] * z, ax) / tt.switch(nonzero, flat, 1)
+    first_zero = tt.logical_and(tt.logical_not(nonzero), tt.eq(tt.cumsum(~nonzero, axis=ax), 1))
+    at_first_zero = _reverse_cumsum(g[0] * tt.cumprod(tt.switch(first_zero, 1, flat), axis=ax), ax)
+    out = tt.switch(nonzero, divided, tt.switch(first_zero, at_first_zero, 0))
+    return [tt.reshape(out, tt.shape(x)) if axis is None else out]
 
 
 register_pushforward(CumSum)(linear_in_first)
