@@ -63,8 +63,18 @@ CASES = [
     RuleCase(
         "shape_entry_to_shape_i", lambda x, y: x * tt.shape(x)[0], ["ShapeI", "DimShuffle", "Mul"]
     ),
+    RuleCase("shape_to_lengths", lambda x, y: tt.shape(tt.exp(x) * 2), ["ShapeI", "DimShuffle"]),
     # canonicalize
     RuleCase("cancel_self", lambda x, y: x + (x - x), []),
+    # exp(x) has x's length: the result is x, no broadcast lost
+    RuleCase("cancel_factors", lambda x, y: tt.exp(x) * x / tt.exp(x), []),
+    RuleCase(
+        "cancel_factors",
+        lambda x, y: x / (tt.exp(x) * x * tt.sin(x)),
+        ["Exp", "Sin", "Mul", "TrueDiv"],
+    ),
+    RuleCase("cancel_terms", lambda x, y: (tt.exp(x) + x) - tt.exp(x), []),
+    RuleCase("cancel_terms", lambda x, y: -x + (tt.exp(x) + x), ["Exp"]),
     RuleCase("lift_subtensor_through_elemwise", lambda x, y: tt.exp(2 * x)[1], _EXP_OF_DOUBLE_AT_1),
     RuleCase("lift_subtensor_through_dimshuffle", lambda x, y: tt.exp(x)[None, :][0, 1], _EXP_AT_1),
     RuleCase(
@@ -162,6 +172,36 @@ CASES = [
         lambda x, y: tt.reciprocal(1 + tt.exp(-x)),
         ["Sigmoid"],
         ("stabilize",),
+    ),
+    RuleCase(
+        "sigmoid_from_exp_div",
+        lambda x, y: tt.exp(x) / (1 + tt.exp(x)),
+        ["Sigmoid"],
+        ("canonicalize", "stabilize"),
+    ),
+    RuleCase(  # the gradient of log(1 + exp(x)), times y
+        "sigmoid_from_exp_product",
+        lambda x, y: tt.exp(x) * (y / (1 + tt.exp(x))),
+        ["Sigmoid", "Mul"],
+        ("canonicalize", "stabilize"),
+    ),
+    RuleCase(
+        "sigmoid_from_exp_product",
+        lambda x, y: tt.reciprocal(1 + tt.exp(x)) * y * tt.exp(x),
+        ["Sigmoid", "Mul"],
+        ("canonicalize", "stabilize"),
+    ),
+    RuleCase(
+        "sigmoid_from_exp_product",
+        lambda x, y: tt.exp(x) * (1 + tt.exp(x)) ** -1,
+        ["Sigmoid"],
+        ("canonicalize", "stabilize"),
+    ),
+    RuleCase(
+        "sigmoid_from_exp_product",
+        lambda x, y: tt.exp(x) * (1 / (1 + tt.exp(x))),
+        ["Sigmoid"],
+        ("canonicalize", "specialize"),
     ),
     RuleCase("log_exp", lambda x, y: tt.log(tt.exp(x)), [], ("stabilize",)),
     RuleCase("exp_log", lambda x, y: tt.exp(tt.log(tt.sqr(x))), ["Sqr"], ("stabilize",)),
@@ -265,6 +305,13 @@ ACCURACY = [
     # erf(x) = 2x / sqrt(pi) for tiny x
     ("erf_from_erfc", lambda x: 1 - tt.erfc(x), 1e-20, lambda v: 2 * v / np.sqrt(np.pi)),
     ("logsumexp_from_log", lambda x: tt.log(tt.sum(tt.exp(x))), 1000.0, lambda v: v),
+    ("sigmoid_from_exp_div", lambda x: tt.exp(x) / (1 + tt.exp(x)), 800.0, np.ones_like),
+    (
+        "sigmoid_from_exp_product",
+        lambda x: 3.0 / (1 + tt.exp(x)) * tt.exp(x),
+        800.0,
+        lambda v: np.full_like(v, 3.0),
+    ),
 ]
 
 
@@ -388,3 +435,65 @@ def test_a_core_only_index_of_a_blockwise_reaches_a_fixed_point() -> None:
     values = {x: np.array([0.3, -1.2, 2.5]), y: np.array([1.5, 0.25, -0.75])}
     want = np.matmul(values[x][:, None, None], values[y][None, None, :])[:, ::-1]
     np.testing.assert_allclose(evaluate([new], values)[0], want, rtol=1e-12)
+
+
+def test_shape_of_a_computed_value_is_computed_from_shapes() -> None:
+    a, b = tt.matrix("a"), tt.matrix("b")
+    out = tt.exp(a @ b).shape
+    new = rewrite_graph(out)
+    assert not set(op_names(new)) & {"Dot", "Matmul", "Blockwise", "Exp", "Shape"}, op_names(new)
+    assert new.type == out.type
+    rng = np.random.default_rng(3)
+    va, vb = rng.normal(size=(4, 2)), rng.normal(size=(2, 5))
+    got = evaluate([new], {a: va, b: vb})[0]
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, np.shape(np.exp(va @ vb)))
+
+
+def test_factors_and_terms_cancel_across_products_and_sums() -> None:
+    x, y, z = (tt.vector(n, shape=(3,)) for n in "xyz")
+    assert rewrite_graph(x * y / x) is y
+    assert rewrite_graph((x + y) - x) is y
+    rng = np.random.default_rng(5)
+    values = {v: rng.uniform(0.5, 2.0, 3) for v in (x, y, z)}
+    for out, left in [
+        (x / (x * y), ["TrueDiv"]),
+        ((x * y * z) / (z * x), []),
+        (x * (y / x) * z, ["Mul"]),
+        (x - (x + y), ["Neg"]),
+        ((x - y) + y, []),
+        (-x + (x + z), []),
+        (x + y - y - x, []),
+    ]:
+        new = rewrite_graph(out)
+        assert op_names(new) == left, (out, op_names(new))
+        assert new.type == out.type
+        want = evaluate([out], values)[0]
+        np.testing.assert_allclose(evaluate([new], values)[0], want, atol=1e-12)
+
+
+def test_cancellation_keeps_broadcasting_and_dtypes() -> None:
+    # Lengths not known to agree: y may have length 1 and x length 3, keep the broadcast.
+    x, y = tt.vector("x"), tt.vector("y")
+    for out in (x * y / x, (x + y) - x):
+        new = rewrite_graph(out)
+        assert new is not y
+        got = evaluate([new], {x: np.array([1.0, 2.0, 4.0]), y: np.array([3.0])})[0]
+        np.testing.assert_allclose(got, np.full(3, 3.0))
+    # x * y / x of int32 vectors is float64: y alone would change the dtype.
+    i, j = tt.vector("i", dtype="int32", shape=(3,)), tt.vector("j", dtype="int32", shape=(3,))
+    new = rewrite_graph(i * j / i)
+    assert new.type == (i * j / i).type
+    assert rewrite_graph(i + j - i) is j
+
+
+def test_gradient_of_raw_softplus_becomes_sigmoid() -> None:
+    grad = pytest.importorskip("tensorgraft.autodiff").grad
+    x = tt.vector("x")
+    v = np.array([-800.0, -3.0, 0.5, 800.0])
+    expit = np.exp(-np.logaddexp(0.0, -v))  # 1 / (1 + exp(-v)) without overflow
+    for f, want in ((tt.log(1 + tt.exp(x)), expit), (tt.log(tt.sigmoid(x)), 1 - expit)):
+        g = grad(tt.sum(f), x)
+        new = rewrite_graph(g, include=("canonicalize", "stabilize"))
+        assert op_names(new) in (["Sigmoid"], ["Neg", "Sigmoid"]), op_names(new)
+        np.testing.assert_allclose(evaluate([new], {x: v})[0], want, rtol=1e-12)

@@ -206,3 +206,23 @@ def _entry_keys(vec: Variable) -> list[Any] | None:
         return keys
     data = constant_value(vec)
     return None if data is None or data.ndim != 1 else [int(v) for v in data]
+
+
+@register("canonicalize", tracks=[Shape])
+def shape_to_lengths(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """shape(f(x)) -> the vector of the Shape_i(f(x)), which later rules compute from shapes.
+
+    `shape(exp(x @ x.T))` then needs neither the dot nor the exp. A leading slice
+    `shape(v)[:k]` (the shape vector vectorize gives a reshape) is left as it is.
+    """
+    x = node.inputs[0]
+    ndim = x.type.ndim  # type: ignore[attr-defined]
+    if x.owner is None or None not in x.type.shape:  # type: ignore[attr-defined]
+        return None  # an input's shape is read, a static one folded (shape_of_static)
+    for client, _ in fgraph.clients.get(node.outputs[0], ()):
+        op = getattr(client, "op", None)
+        if isinstance(op, Subtensor) and op.idx_list != (INT,):
+            return None
+    parts = [DimShuffle(0, ("x",))(ShapeI(a)(x)) for a in range(ndim)]
+    new = parts[0] if ndim == 1 else Join(0)(*parts)
+    return [new] if fits(node.outputs[0], new) else None

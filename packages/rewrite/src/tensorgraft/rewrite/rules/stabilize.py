@@ -13,6 +13,7 @@ from typing import Any
 from tensorgraft.graph.basic import Apply
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.rewrite.engine import RuleResult, fits, register, register_pattern
+from tensorgraft.rewrite.patterns import match
 from tensorgraft.tensor import scalar_ops as ts
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
 from tensorgraft.tensor.reduction import Max, Sum
@@ -62,6 +63,13 @@ register_pattern(
 register_pattern(
     "sigmoid_from_reciprocal",
     (ts.reciprocal, (ts.add, 1, (ts.exp, (ts.neg, "x")))),
+    (ts.sigmoid, "x"),
+    S,
+)
+# exp(x) / (1 + exp(x)) -> sigmoid(x): the gradient of log(1 + exp(x)) (see also below)
+register_pattern(
+    "sigmoid_from_exp_div",
+    (ts.true_div, (ts.exp, "x"), (ts.add, 1, (ts.exp, "x"))),
     (ts.sigmoid, "x"),
     S,
 )
@@ -139,3 +147,53 @@ def _is_shifted(x: Any) -> bool:
         else:
             return False
     return False
+
+
+_ONE_PLUS_EXP = (ts.add, 1, (ts.exp, "x"))
+
+
+@register(S, "specialize", tracks=[ts.mul])
+def sigmoid_from_exp_product(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """g / (1 + exp(x)) * exp(x) -> g * sigmoid(x), in any order among other factors.
+
+    This is how the gradient of log(1 + exp(x)) reads; at x = 800 it is inf / inf = nan,
+    sigmoid(x) is 1. `exp(x) * reciprocal(1 + exp(x))` and `exp(x) * (1 + exp(x))**-1`
+    (what specialize makes of `1 / (1 + exp(x))`) become sigmoid(x) too.
+    """
+    factors = list(node.inputs)
+    for k, f in enumerate(factors):
+        owner = f.owner
+        if owner is None or not isinstance(owner.op, Elemwise) or owner.op.inplace_pattern:
+            continue
+        op = owner.op.scalar_op
+        if op == ts.true_div:
+            g: Any = owner.inputs[0]
+            denominator = owner.inputs[1]
+        elif op == ts.reciprocal:
+            g, denominator = None, owner.inputs[0]
+        elif op == ts.pow and match((ts.pow, "a", -1), f, {}) is not None:
+            g, denominator = None, owner.inputs[0]
+        else:
+            continue
+        bound = match(_ONE_PLUS_EXP, denominator, {})
+        if bound is None:
+            continue
+        x = bound["x"]
+        for j, e in enumerate(factors):
+            if j != k and _is_exp_of(e, x):
+                rest = [v for i, v in enumerate(factors) if i not in (j, k)]
+                terms = ([g] if g is not None else []) + [Elemwise(ts.sigmoid)(x)] + rest
+                new = terms[0] if len(terms) == 1 else Elemwise(ts.mul)(*terms)
+                return [new] if fits(node.outputs[0], new) else None
+    return None
+
+
+def _is_exp_of(var: Any, x: Any) -> bool:
+    owner = var.owner
+    return (
+        owner is not None
+        and isinstance(owner.op, Elemwise)
+        and not owner.op.inplace_pattern
+        and owner.op.scalar_op == ts.exp
+        and owner.inputs[0] is x
+    )
