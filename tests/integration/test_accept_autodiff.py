@@ -441,11 +441,6 @@ def test_cumprod_gradient_with_a_zero_entry_is_finite() -> None:
     np.testing.assert_allclose(got, fd_grad(lambda a: float(np.sum(np.cumprod(a))), v), rtol=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the gradient of the stabilized log(erfc(x)) is nan at x = 30 and 100 although "
-    "log(erfc(x)) is finite there (-904, -10005): the erfcx branch's gradient is not used",
-)
 def test_gradient_of_stabilized_log_erfc_is_finite() -> None:
     from tensorgraft.rewrite import rewrite_graph
 

@@ -85,15 +85,19 @@ register_pattern("exp_log", (ts.exp, (ts.log, "x")), "x", S, when=_nonnegative)
 # 1 - erf(x) -> erfc(x); 1 - erfc(x) -> erf(x)
 register_pattern("erfc_from_erf", (ts.sub, 1, (ts.erf, "x")), (ts.erfc, "x"), S)
 register_pattern("erf_from_erfc", (ts.sub, 1, (ts.erfc, "x")), (ts.erf, "x"), S)
-# log(erfc(x)): erfc underflows for x > 26; log(erfcx(x)) - x**2 does not.
+# log(erfc(x)): erfc underflows for x > 26; log(erfcx(x)) - x**2 does not. Each branch
+# reads x only on its own side of 0 (else 0), so the branch not taken stays finite and so
+# does its gradient (0 * inf would make the gradient nan).
+_POSITIVE = (ts.switch, (ts.gt, "x", 0), "x", 0)
+_NOT_POSITIVE = (ts.switch, (ts.gt, "x", 0), 0, "x")
 register_pattern(
     "log_erfc",
     (ts.log, (ts.erfc, "x")),
     (
         ts.switch,
         (ts.gt, "x", 0),
-        (ts.sub, (ts.log, (ts.erfcx, "x")), (ts.sqr, "x")),
-        (ts.log1p, (ts.neg, (ts.erf, "x"))),
+        (ts.sub, (ts.log, (ts.erfcx, _POSITIVE)), (ts.sqr, _POSITIVE)),
+        (ts.log1p, (ts.neg, (ts.erf, _NOT_POSITIVE))),
     ),
     S,
     when=lambda b: b["x"].type.dtype[0] == "f",
