@@ -11,7 +11,11 @@ For each case and engine, fresh Python processes measure, after their imports:
   (TENSORGRAFT_CACHE_DIR, and PyTensor's base_compiledir, point at a new temporary folder);
 * **warm**: the same in a new process with the cache the cold run left (engines with a
   disk cache: tensorgraft and PyTensor);
-* **steady**: the median time of one call once warm (batches of at least 5 ms).
+* **steady**: the median time of one call once warm (batches of at least 5 ms), in the
+  engine's own process (the better of the cold and warm runs);
+* **in turns**: the same with every engine in one more process, a batch of each per
+  round, so that a busy machine slows them all alike (but one engine's idle BLAS or XLA
+  threads may then slow the next).
 
 Ratios: steady time over NumPy's, and tensorgraft[c]'s over PyTensor CVM's. Each engine's
 first result is checked against NumPy before it is timed.
@@ -55,11 +59,11 @@ def _seed(m: Any, x: Any) -> Any:
     return m.cos((z[None, :] @ z[:, None]).squeeze())
 
 
-def _logreg(m: Any, X: Any, w: Any, y: Any) -> Any:  # noqa: N803 - the usual name
+def _logreg(m: Any, X: Any, w: Any, y: Any) -> Any:
     return m.log1p(m.exp(-y * (X @ w))).sum()
 
 
-def _logreg_numpy(X: Any, w: Any, y: Any) -> tuple[Any, Any]:  # noqa: N803
+def _logreg_numpy(X: Any, w: Any, y: Any) -> tuple[Any, Any]:
     s = -y * (X @ w)
     return np.log1p(np.exp(s)).sum(), X.T @ (-y / (1.0 + np.exp(-s)))
 
@@ -144,7 +148,9 @@ def _make_call(engine: str, case: Case, arrays: dict[str, np.ndarray]) -> Callab
             names = list(arrays)
             pos = names.index(case.grad_of)
             vg = jax.jit(
-                jax.value_and_grad(lambda *a: case.expr(jnp, **dict(zip(names, a))), argnums=pos)
+                jax.value_and_grad(
+                    lambda *a: case.expr(jnp, **dict(zip(names, a, strict=True))), argnums=pos
+                )
             )
             return lambda: jax.block_until_ready(vg(*args))
         jf = jax.jit(lambda **kw: case.expr(jnp, **kw))
@@ -176,6 +182,7 @@ def _import(engine: str) -> None:
             "tensorgraft.compile",
             "tensorgraft.compile_c",
             "tensorgraft.autodiff",
+            "tensorgraft.rewrite",  # loaded by the first function() otherwise
         ],
         "jax.jit": ["jax", "jax.numpy"],
     }.get(engine, ["pytensor", "pytensor.tensor"] if "pytensor" in engine else [])
@@ -198,14 +205,7 @@ def child(case_name: str, engine: str, repeats: int) -> dict[str, float]:
     want = expected if isinstance(expected, tuple) else [expected]
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(np.asarray(g), w, rtol=1e-8, atol=1e-10)
-    n = 1
-    while True:
-        t = time.perf_counter()
-        for _ in range(n):
-            call()
-        if time.perf_counter() - t > 0.005:
-            break
-        n *= 2
+    n = _batch_size(call)
     samples = []
     for _ in range(repeats):
         t = time.perf_counter()
@@ -214,6 +214,34 @@ def child(case_name: str, engine: str, repeats: int) -> dict[str, float]:
         samples.append((time.perf_counter() - t) / n)
     imports = t0 - t_imports
     return {"first": first, "steady": statistics.median(samples), "imports": imports}
+
+
+def _batch_size(call: Callable[[], Any]) -> int:
+    n = 1
+    while True:
+        t = time.perf_counter()
+        for _ in range(n):
+            call()
+        if time.perf_counter() - t > 0.005:
+            return n
+        n *= 2
+
+
+def child_steady(case_name: str, engines: list[str], repeats: int) -> dict[str, float]:
+    """Run in a fresh process: every engine's steady call time, measured in turns (one
+    batch of each engine per round), so that a busy machine slows them all alike."""
+    case = BY_NAME[case_name]
+    arrays = case.inputs(np.random.default_rng(0))
+    calls = {e: _make_call(e, case, arrays) for e in engines}
+    sizes = {e: _batch_size(call) for e, call in calls.items()}
+    samples: dict[str, list[float]] = {e: [] for e in engines}
+    for _ in range(repeats):
+        for e, call in calls.items():
+            t = time.perf_counter()
+            for _ in range(sizes[e]):
+                call()
+            samples[e].append((time.perf_counter() - t) / sizes[e])
+    return {e: statistics.median(v) for e, v in samples.items()}
 
 
 def _available(engine: str) -> bool:
@@ -225,12 +253,16 @@ def _available(engine: str) -> bool:
 
 def run_child(case: str, engine: str, cache: str, repeats: int) -> dict[str, float] | str:
     """One fresh process; its timings, or the last line of its error output."""
+    return _run([case, engine, str(repeats)], cache, "--child")
+
+
+def _run(args: list[str], cache: str, flag: str) -> dict[str, float] | str:
     env = {
         **os.environ,
         "TENSORGRAFT_CACHE_DIR": cache,
         "PYTENSOR_FLAGS": f"base_compiledir={os.path.join(cache, 'pytensor')}",
     }
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", case, engine, str(repeats)]
+    cmd = [sys.executable, os.path.abspath(__file__), flag, *args]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
@@ -261,10 +293,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="the overhead case, few repeats")
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--steady-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         case, engine, repeats = args.child
         print(json.dumps(child(case, engine, int(repeats))))
+        return 0
+    if args.steady_child:
+        case, engines_arg, repeats = args.steady_child
+        print(json.dumps(child_steady(case, engines_arg.split(","), int(repeats))))
         return 0
     names = ["overhead"] if args.quick else args.cases.split(",")
     engines = [e for e in args.engines.split(",") if _available(e)]
@@ -274,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     failed = False
     head = f"{'case':<9} {'engine':<19} {'cold first':>11} {'warm first':>11} {'steady':>11}"
-    print(f"{head} {'/numpy':>8} {'c/CVM':>8} {'imports':>10}")
+    print(f"{head} {'/numpy':>8} {'c/CVM':>8} {'in turns':>11} {'/numpy':>8} {'imports':>10}")
     for name in names:
         done: dict[str, dict[str, Any]] = {}
         for engine in engines:
@@ -297,7 +334,15 @@ def main(argv: list[str] | None = None) -> int:
                 "imports": cold["imports"],
                 "steady": min(cold["steady"], warm["steady"]) if warm else cold["steady"],
             }
+        with tempfile.TemporaryDirectory() as cache:
+            together = _run([name, ",".join(done), str(repeats)], cache, "--steady-child")
+        if isinstance(together, str):
+            failed = True
+            print(f"{name:<9} steady in turns failed: {together}")
+        for engine, row in done.items():
+            row["in_turns"] = None if isinstance(together, str) else together[engine]
         base = done.get("numpy", {}).get("steady")
+        base_turns = done.get("numpy", {}).get("in_turns")
         cvm = done.get("pytensor[CVM]", {}).get("steady")
         for engine, row in done.items():
             row["vs_numpy"] = row["steady"] / base if base else None
@@ -305,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{name:<9} {engine:<19} {_fmt(row['cold_first']):>11} "
                 f"{_fmt(row['warm_first']):>11} {_fmt(row['steady']):>11} "
-                f"{_ratio(row['steady'], base):>8} {vs_cvm:>8} {_fmt(row['imports']):>10}"
+                f"{_ratio(row['steady'], base):>8} {vs_cvm:>8} {_fmt(row['in_turns']):>11} "
+                f"{_ratio(row['in_turns'], base_turns):>8} {_fmt(row['imports']):>10}"
             )
             rows.append(row)
     if args.json:

@@ -38,6 +38,7 @@ def test_quick_run_times_the_c_backend_and_numpy(
     c = rows["tensorgraft[c]"]
     assert 0 < c["steady"] < c["warm_first"] and 0 < c["cold_first"]
     assert rows["numpy"]["vs_numpy"] == 1.0
+    assert all(row["in_turns"] > 0 for row in rows.values())
     assert "overhead  tensorgraft[c]" in capsys.readouterr().out
 
 

@@ -219,9 +219,9 @@ static void* tg_blas(const char* name)
 {
     void* f = NULL;
     PyObject *mod, *capi, *capsule;
-    mod = PyImport_ImportModule("scipy.linalg.cython_blas");
+    mod = PyImport_ImportModule("tensorgraft.compile_c.blas");
     if (!mod) return NULL;
-    capi = PyObject_GetAttrString(mod, "__pyx_capi__");
+    capi = PyObject_CallMethod(mod, "capi", NULL);
     Py_DECREF(mod);
     if (!capi) return NULL;
     capsule = PyDict_GetItemString(capi, name);
@@ -233,10 +233,9 @@ static void* tg_blas(const char* name)
 
 /* How BLAS (column-major) sees the row-major matrix `x`: 'N' with leading dimension `ld`
    if its rows are contiguous (then it is x^T), 'T' if its columns are; 0 otherwise. */
-static int tg_blas_layout(PyArrayObject* x, char* trans, int* ld)
+static int tg_blas_layout_of(npy_intp r, npy_intp c, npy_intp s0, npy_intp s1, npy_intp isz,
+                             char* trans, int* ld)
 {
-    npy_intp r = PyArray_DIM(x, 0), c = PyArray_DIM(x, 1), isz = PyArray_ITEMSIZE(x);
-    npy_intp s0 = PyArray_STRIDE(x, 0), s1 = PyArray_STRIDE(x, 1);
     if ((c <= 1 || s1 == isz) && (r <= 1 || (s0 % isz == 0 && s0 / isz >= (c > 1 ? c : 1)))) {
         npy_intp l = r <= 1 ? (c > 1 ? c : 1) : s0 / isz;
         if (l > INT_MAX) return 0;
@@ -250,6 +249,12 @@ static int tg_blas_layout(PyArrayObject* x, char* trans, int* ld)
         return 1;
     }
     return 0;
+}
+
+static int tg_blas_layout(PyArrayObject* x, char* trans, int* ld)
+{
+    return tg_blas_layout_of(PyArray_DIM(x, 0), PyArray_DIM(x, 1), PyArray_STRIDE(x, 0),
+                             PyArray_STRIDE(x, 1), PyArray_ITEMSIZE(x), trans, ld);
 }
 
 /* Check the state tuple, take new references to the inputs and constants. */

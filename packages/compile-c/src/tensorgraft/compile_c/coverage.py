@@ -4,6 +4,8 @@ from __future__ import annotations
 
 C = "C"
 CALLBACK = "python callback"
+# Op types whose C rule handles some of their nodes only: what it covers.
+PARTIAL = {"Blockwise": "C for Dot cores (stacked matrix products), else python callback"}
 
 
 def _overrides(cls: type, name: str, base: type) -> bool:
@@ -31,7 +33,9 @@ def coverage() -> dict[type, str]:
         else:
             covered = t in NODE_RULES
             runs = _overrides(t, "perform", Op)
-        if covered:
+        if covered and t.__name__ in PARTIAL:
+            listing[t] = PARTIAL[t.__name__]
+        elif covered:
             listing[t] = C
         elif runs:
             listing[t] = CALLBACK

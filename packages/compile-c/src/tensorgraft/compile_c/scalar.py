@@ -247,6 +247,17 @@ def _logaddexp(a: list[str], d: list[str]) -> str:
     return f"tg_logaddexp_{d[0]}({a[0]}, {a[1]})"
 
 
+@rule(ts.Softplus, kinds="f")
+def _softplus(a: list[str], d: list[str]) -> str:
+    # NumPy's definition, logaddexp(0, x): stable for every x.
+    return f"tg_logaddexp_{d[0]}(0, {a[0]})"
+
+
+@rule(ts.Sigmoid, kinds="f")
+def _sigmoid(a: list[str], d: list[str]) -> str:
+    return f"tg_sigmoid_{d[0]}({a[0]})"
+
+
 def _round(op: Any) -> Rule:
     def fn(a: list[str], d: list[str]) -> str | None:
         if op.decimals != 0:
@@ -259,6 +270,9 @@ def _round(op: Any) -> Rule:
     return fn
 
 
+# Scalar ops whose `ufunc` is a Python function (not a NumPy ufunc) of floats.
+FLOAT_FUNCTIONS: tuple[type, ...] = (ts.Softplus, ts.Sigmoid)
+
 # Rules that depend on the op's parameters: op instance -> rule.
 PARAM_RULES: dict[type, Callable[[Any], Rule]] = {ts.Round: _round}
 
@@ -268,7 +282,11 @@ def loop_dtypes(op: ts.ScalarOp, dtypes: list[str], out: list[str]) -> list[str]
     if isinstance(op, ts.UfuncOp):
         ufunc = op.ufunc
         if not isinstance(ufunc, np.ufunc):
-            return None
+            if type(op) not in FLOAT_FUNCTIONS:
+                return None
+            # A Python function of floats: it computes in its output dtype.
+            (result,) = op.output_dtypes(*dtypes)
+            return [result] * len(dtypes) if result in ("float32", "float64") else None
         try:
             resolved = ufunc.resolve_dtypes((*[np.dtype(d) for d in dtypes], None))
         except (TypeError, ValueError):
@@ -354,6 +372,13 @@ static inline {t} tg_logaddexp_{dtype}({t} x, {t} y) {{
     if (d > 0) return x + log1p{f}(exp{f}(-d));
     if (d <= 0) return y + log1p{f}(exp{f}(d));
     return d;
+}}
+static inline {t} tg_sigmoid_{dtype}({t} x) {{
+    /* exp of a non-positive number only: no overflow, and e^x (not 0) far left. */
+    {t} e;
+    if (x >= 0) return 1 / (1 + exp{f}(-x));
+    e = exp{f}(x);
+    return e / (1 + e);
 }}
 """
 

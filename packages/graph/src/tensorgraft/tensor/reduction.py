@@ -23,7 +23,13 @@ from tensorgraft.graph.op import Op
 from tensorgraft.graph.utils import describe
 from tensorgraft.tensor import math
 from tensorgraft.tensor.basic import as_tensor
-from tensorgraft.tensor.shape import ShapeI, expand_dims, normalize_axes
+from tensorgraft.tensor.shape import (
+    ShapeI,
+    as_shape_vector,
+    expand_dims,
+    normalize_axes,
+    static_entries,
+)
 from tensorgraft.tensor.type import TensorType, as_dtype
 from tensorgraft.tensor.variable import TensorVariable
 
@@ -419,6 +425,98 @@ def std(
     return math.sqrt(var(x, axis, ddof=ddof, keepdims=keepdims))
 
 
+# -- sum_to: broadcasting in reverse ----------------------------------------------------------
+def _summed_axes(x_shape: Sequence[int | None], target: Sequence[int | None]) -> list[int] | None:
+    """The axes of x that summing x down to `target` reduces (None entries: unknown lengths
+    are not summed here), or None when x's shape cannot broadcast from `target`."""
+    lead = len(x_shape) - len(target)
+    if lead < 0:
+        return None
+    axes = list(range(lead))
+    for a, (s, t) in enumerate(zip(x_shape[lead:], target, strict=True), start=lead):
+        if s is None or t is None or s == t:
+            continue
+        if t != 1:
+            return None
+        axes.append(a)
+    return axes
+
+
+@dataclass(frozen=True)
+class SumTo(Op):
+    """`x` summed down to the shape given by an int64 vector: broadcasting in reverse.
+
+    Sums the leading axes x has beyond the shape, and every axis where the shape has
+    length 1 and x does not; the output has the shape. The dtype is numpy.sum's.
+    """
+
+    # make_node reads static lengths from the graph of the shape input (constants, shape(x)).
+    reads_input_values: ClassVar[bool] = True
+
+    def make_node(self, x: typing.Any, shape: typing.Any) -> Apply:
+        x = as_tensor(x)
+        vec = as_shape_vector(shape, "sum_to: shape")
+        length = vec.type.shape[0]
+        if length is None:
+            raise ValueError(f"sum_to: the length of the shape {describe(vec)} must be static")
+        known = static_entries(vec) or (None,) * length
+        if builtins.any(k is not None and k < 0 for k in known):
+            raise ValueError(f"sum_to: negative dimensions in shape {_fmt_shape(known)}")
+        if _summed_axes(x.type.shape, known) is None:
+            raise ValueError(
+                f"sum_to: {describe(x)} with shape {_fmt_shape(x.type.shape)} does not "
+                f"broadcast from shape {_fmt_shape(known)}"
+            )
+        lead = x.ndim - length
+        # An unknown target entry is 1 where x has 1 (the only length x can be summed to).
+        out = [k if k is not None or s != 1 else 1 for k, s in zip(known, x.type.shape[lead:])]
+        dtype = numpy_reduce_dtype(np.sum, x.dtype)
+        return Apply(self, [x, vec], [TensorType(dtype, out)()])
+
+    def perform(self, node: Apply, inputs: Sequence[typing.Any]) -> list[typing.Any]:
+        x, shape = inputs
+        target = tuple(int(n) for n in shape)
+        axes = _summed_axes(x.shape, target)
+        if axes is None or builtins.any(n < 0 for n in target):
+            raise ValueError(
+                f"sum_to: {describe(node.inputs[0])} with shape {x.shape} does not broadcast "
+                f"from shape {target}"
+            )
+        out_dtype = node.outputs[0].type.dtype  # type: ignore[attr-defined]
+        total = np.sum(x, axis=tuple(axes), dtype=out_dtype, keepdims=True)
+        return [np.asarray(total.reshape(target), dtype=out_dtype)]
+
+    def infer_shape(
+        self, fgraph: typing.Any, node: Apply, input_shapes: Sequence[typing.Any]
+    ) -> list[typing.Any]:
+        static = node.outputs[0].type.shape  # type: ignore[attr-defined]
+        vec = node.inputs[1]
+        return [tuple(s if s is not None else vec[i] for i, s in enumerate(static))]  # type: ignore[index]
+
+    def __str__(self) -> str:
+        return "SumTo"
+
+
+def _fmt_shape(shape: Sequence[int | None]) -> str:
+    return (
+        "("
+        + ", ".join("?" if s is None else str(s) for s in shape)
+        + ("," if len(shape) == 1 else "")
+        + ")"
+    )
+
+
+def sum_to(x: typing.Any, shape: typing.Any) -> TensorVariable:
+    """`x` summed down to `shape`: the reverse of broadcasting `shape` to x's shape.
+
+    Sums the leading axes x has beyond `shape` and every axis where `shape` has length 1
+    and x does not. `shape` holds ints or integer scalars, or is an integer vector (of
+    static length); its entries may be symbolic. The dtype is numpy.sum's.
+    """
+    out: TensorVariable = SumTo()(x, shape)
+    return out
+
+
 __all__ = [
     "All",
     "Any",
@@ -428,6 +526,7 @@ __all__ = [
     "Min",
     "Prod",
     "Sum",
+    "SumTo",
     "all",
     "amax",
     "amin",
@@ -440,5 +539,6 @@ __all__ = [
     "prod",
     "std",
     "sum",
+    "sum_to",
     "var",
 ]

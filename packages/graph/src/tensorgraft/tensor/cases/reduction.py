@@ -211,8 +211,55 @@ def _softmax_large(rng: np.random.Generator) -> Built:
     return [x], [tt.log_softmax(x, axis=1), tt.softmax(x, axis=1)], [value]
 
 
+# -- sum_to: broadcasting in reverse -----------------------------------------------------------
+def numpy_sum_to(x: np.ndarray, shape: Shape) -> np.ndarray:
+    """x summed down to `shape` with NumPy: the leading extra axes, and the axes where
+    `shape` has 1 and x does not."""
+    lead = x.ndim - len(shape)
+    ones = [lead + a for a, n in enumerate(shape) if n == 1 and x.shape[lead + a] != 1]
+    return np.sum(x, axis=(*range(lead), *ones), keepdims=True).reshape(shape)
+
+
+# (suffix, x's shape, target, dtype, x's shape static)
+_SUM_TO_FORMS: list[tuple[str, Shape, Shape, str, bool]] = [
+    ("leading", (2, 3, 4), (3, 4), "float64", False),
+    ("ones", (2, 3, 4), (2, 1, 4), "float32", False),
+    ("leading_and_ones", (2, 3, 4), (1, 4), "float64", False),
+    ("same", (2, 3), (2, 3), "float64", False),
+    ("int8", (2, 3, 4), (3, 1), "int8", False),
+    ("bool", (2, 3), (1, 3), "bool", False),
+    ("complex128", (3, 4), (1, 4), "complex128", False),
+    ("empty", (2, 0, 4), (1, 4), "float64", False),
+    ("empty_kept", (0, 3), (0, 1), "float64", False),
+    ("to_scalar", (2, 3), (), "float64", False),
+    ("static", (2, 3, 4), (1, 4), "float64", True),
+]
+
+
+def _sum_to_case(suffix: str, shape: Shape, target: Shape, dtype: str, static: bool) -> None:
+    def build(rng: np.random.Generator) -> Built:
+        x = tt.tensor("x", shape=shape if static else (None,) * len(shape), dtype=dtype)
+        return [x], [tt.sum_to(x, target)], [draw(rng, shape, dtype, -3, 3, ties=False)]
+
+    register_case(f"sum_to.{suffix}", build, lambda x: [numpy_sum_to(x, target)])
+
+
+for _form in _SUM_TO_FORMS:
+    _sum_to_case(*_form)
+
+
+@case("sum_to.symbolic", lambda x, y, n: [numpy_sum_to(x, y.shape), numpy_sum_to(x, (int(n), 1))])
+def _sum_to_symbolic(rng: np.random.Generator) -> Built:
+    # The target is the run-time shape of another input, or holds an integer scalar.
+    x, y = tt.tensor("x", shape=(None, None, None)), tt.matrix("y")
+    n = tt.scalar("n", dtype="int64")
+    outs: list[Variable] = [tt.sum_to(x, tt.shape(y)), tt.sum_to(x, (n, 1))]
+    values = [draw(rng, (2, 3, 4), "float64", -3, 3, False), np.zeros((1, 4)), np.asarray(3)]
+    return [x, y, n], outs, values
+
+
 list_ops(
     "reduction",
     "sum prod max min all any argmax argmin mean var std cumsum cumprod "
-    "softmax log_softmax logsumexp",
+    "softmax log_softmax logsumexp sum_to",
 )
