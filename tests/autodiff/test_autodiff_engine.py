@@ -174,6 +174,43 @@ def test_unbroadcast_dims_known_only_at_run_time(x_value: tuple, y_value: tuple)
     )
 
 
+def test_run_time_unbroadcast_reads_as_sum_to() -> None:
+    # The gradient sums over a length that may be 1 at run time with one readable op.
+    x, mu = tt.vector("x"), tt.vector("mu")
+    g = grad(((x - mu) ** 2).sum(), mu)
+    names = {str(n.op) for n in toposort([g])}
+    assert g.owner is not None and str(g.owner.op) == "SumTo"
+    assert not {"Reshape", "Join", "Floor_div", "Int_div"} & names, names
+
+
+@pytest.mark.parametrize("mu_length", [1, 3])
+def test_run_time_unbroadcast_against_finite_differences(mu_length: int) -> None:
+    # x of length 3 against mu of length 1 (broadcast at run time) or 3.
+    rng = np.random.default_rng(2)
+    x, mu = tt.vector("x"), tt.vector("mu")
+    g = grad(((x - mu) ** 2).sum(), mu)
+    xv, muv = rng.normal(size=3), rng.normal(size=mu_length)
+    eps, got = 1e-6, _run([x, mu], g, xv, muv)
+
+    def cost(m: np.ndarray) -> float:
+        return float(np.sum((xv - m) ** 2))
+
+    expected = [(cost(muv + eps * e) - cost(muv - eps * e)) / (2 * eps) for e in np.eye(mu_length)]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    verify_grad(lambda a, m: (a - m) ** 2, [xv, muv])
+
+
+def test_sum_to_gradients_match_finite_differences() -> None:
+    rng = np.random.default_rng(3)
+    verify_grad(lambda a: tt.sum_to(a, (1, 3)), [rng.normal(size=(2, 4, 3))])
+    verify_grad(lambda a, b: tt.sum_to(a, tt.shape(b)) * b, [rng.normal(size=(2, 3)), np.ones(1)])
+    x = tt.matrix("x")
+    t = tt.matrix("t")
+    jvp = Rop(tt.sum_to(x, (2, 1)), x, t)
+    tv = rng.normal(size=(2, 3))
+    np.testing.assert_allclose(_run([t], jvp, tv), tv.sum(axis=1, keepdims=True))
+
+
 @pytest.mark.parametrize("shapes", [((2, 3), (3,)), ((4, 1, 3), (2, 1)), ((), (2, 2))])
 def test_unbroadcast_static_shapes(shapes: tuple) -> None:
     rng = np.random.default_rng(1)

@@ -60,6 +60,12 @@ CASES = [
     RuleCase("lone_add", lambda x, y: tt.Elemwise(tt.scalar_ops.add)(x), []),
     RuleCase("lone_mul", lambda x, y: tt.Elemwise(tt.scalar_ops.mul)(x), []),
     RuleCase("reshape_useless", lambda x, y: tt.reshape(x, x.shape) + y, ["Add"]),
+    RuleCase("sum_to_useless", lambda x, y: tt.sum_to(tt.exp(x), tt.shape(x)) + y, ["Exp", "Add"]),
+    RuleCase(
+        "sum_to_useless",
+        lambda x, y: tt.sum_to(tt.specify_shape(x, (3,)), (3,)) * y,
+        ["SpecifyShape", "Mul"],
+    ),
     RuleCase(
         "shape_entry_to_shape_i", lambda x, y: x * tt.shape(x)[0], ["ShapeI", "DimShuffle", "Mul"]
     ),

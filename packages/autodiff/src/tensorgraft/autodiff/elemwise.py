@@ -35,7 +35,6 @@ from tensorgraft.graph.traversal import io_toposort
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
 from tensorgraft.tensor.scalar_ops import basic as ts
 from tensorgraft.tensor.scalar_ops.composite import Composite
-from tensorgraft.tensor.shape import ShapeI, shape_tuple
 
 
 # -- un-broadcasting ---------------------------------------------------------------------------
@@ -107,18 +106,9 @@ def unbroadcast(
         g = tt.sum(g, axis=tuple(static), keepdims=True)
     if not dynamic:
         return g
-    # Along an axis of run-time length n (1, or g's length m): view g as (m // n, n) there
-    # and sum the first part away. That sums everything when n == 1, nothing when n == m.
-    lengths = shape_tuple(g)
-    split: list[Any] = []
-    for a, m in enumerate(lengths):
-        if a in dynamic:
-            n = ShapeI(a)(x)
-            split.extend([m // tt.maximum(n, 1), n])
-        else:
-            split.append(m)
-    summed = tuple(a + k for k, a in enumerate(dynamic))
-    return tt.sum(tt.reshape(g, split), axis=summed)
+    # Along an axis of unknown length, x is 1 (g is summed) or has g's length (it is not):
+    # sum_to decides at run time. Elsewhere x's shape is g's already.
+    return tt.sum_to(g, tt.shape(x))
 
 
 # -- Elemwise --------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Rules for reductions, cumulative ops and softmax.
 
-`Sum` copies its cotangent to every summed element; `Max`/`Min` give it to the elements
-equal to the result (every tie); `Prod` divides by no zero; boolean and index
-reductions (`All`, `Any`, `Argmax`, `Argmin`) have integer outputs: no gradient.
+`Sum` copies its cotangent to every summed element (`SumTo` broadcasts it back);
+`Max`/`Min` give it to the elements equal to the result (every tie); `Prod` divides by
+no zero; boolean and index reductions (`All`, `Any`, `Argmax`, `Argmin`) have integer
+outputs: no gradient.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from tensorgraft.autodiff.registry import (
 )
 from tensorgraft.graph.basic import Apply
 from tensorgraft.tensor.cumulative import CumProd, CumSum
-from tensorgraft.tensor.reduction import All, Argmax, Argmin, Max, Min, Prod, Sum
+from tensorgraft.tensor.reduction import All, Argmax, Argmin, Max, Min, Prod, Sum, SumTo
 from tensorgraft.tensor.reduction import Any as AnyOp
+from tensorgraft.tensor.shape import shape_tuple
 from tensorgraft.tensor.softmax import LogSoftmax, Softmax
 
 
@@ -65,7 +67,14 @@ def _prod_pullback(node: Apply, g: list[Any]) -> list[Any]:
     return [_expanded(node, g[0]) * partial]
 
 
-register_pushforward(Sum)(linear_in_first)
+@register_pullback(SumTo)
+def _sum_to_pullback(node: Apply, g: list[Any]) -> list[Any]:
+    # sum_to undoes a broadcast: its cotangent is broadcast back to the input's shape.
+    x = node.inputs[0]
+    return [tt.broadcast_to(g[0], shape_tuple(x)), None]
+
+
+register_pushforward(Sum, SumTo)(linear_in_first)
 for _op, _why in (
     (All, "its output is boolean"),
     (AnyOp, "its output is boolean"),

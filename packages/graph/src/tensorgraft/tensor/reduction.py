@@ -426,7 +426,7 @@ def std(
 
 
 # -- sum_to: broadcasting in reverse ----------------------------------------------------------
-def _summed_axes(x_shape: Sequence[int | None], target: Sequence[int | None]) -> list[int] | None:
+def sum_to_axes(x_shape: Sequence[int | None], target: Sequence[int | None]) -> list[int] | None:
     """The axes of x that summing x down to `target` reduces (None entries: unknown lengths
     are not summed here), or None when x's shape cannot broadcast from `target`."""
     lead = len(x_shape) - len(target)
@@ -462,21 +462,24 @@ class SumTo(Op):
         known = static_entries(vec) or (None,) * length
         if builtins.any(k is not None and k < 0 for k in known):
             raise ValueError(f"sum_to: negative dimensions in shape {_fmt_shape(known)}")
-        if _summed_axes(x.type.shape, known) is None:
+        if sum_to_axes(x.type.shape, known) is None:
             raise ValueError(
                 f"sum_to: {describe(x)} with shape {_fmt_shape(x.type.shape)} does not "
                 f"broadcast from shape {_fmt_shape(known)}"
             )
         lead = x.ndim - length
         # An unknown target entry is 1 where x has 1 (the only length x can be summed to).
-        out = [k if k is not None or s != 1 else 1 for k, s in zip(known, x.type.shape[lead:])]
+        out = [
+            k if k is not None or s != 1 else 1
+            for k, s in zip(known, x.type.shape[lead:], strict=True)
+        ]
         dtype = numpy_reduce_dtype(np.sum, x.dtype)
         return Apply(self, [x, vec], [TensorType(dtype, out)()])
 
     def perform(self, node: Apply, inputs: Sequence[typing.Any]) -> list[typing.Any]:
         x, shape = inputs
         target = tuple(int(n) for n in shape)
-        axes = _summed_axes(x.shape, target)
+        axes = sum_to_axes(x.shape, target)
         if axes is None or builtins.any(n < 0 for n in target):
             raise ValueError(
                 f"sum_to: {describe(node.inputs[0])} with shape {x.shape} does not broadcast "

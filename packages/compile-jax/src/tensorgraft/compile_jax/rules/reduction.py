@@ -9,7 +9,17 @@ import jax.numpy as jnp
 from tensorgraft.compile_jax.registry import jax_impl, jss
 from tensorgraft.graph.basic import Apply
 from tensorgraft.tensor.cumulative import CumProd, CumSum
-from tensorgraft.tensor.reduction import All, Argmax, Argmin, Max, Min, Prod, Sum
+from tensorgraft.tensor.reduction import (
+    All,
+    Argmax,
+    Argmin,
+    Max,
+    Min,
+    Prod,
+    Sum,
+    SumTo,
+    sum_to_axes,
+)
 from tensorgraft.tensor.reduction import Any as AnyOp
 from tensorgraft.tensor.softmax import LogSoftmax, Softmax
 from tensorgraft.tensor.sort import ArgSort, Sort
@@ -22,6 +32,17 @@ def _out_dtype(node: Apply) -> Any:
 @jax_impl.register(Sum)
 def _sum(op: Sum, node: Apply, x: Any) -> Any:
     return jnp.sum(x, axis=op.axes, dtype=_out_dtype(node))
+
+
+@jax_impl.register(SumTo, static=(1,))
+def _sum_to(op: SumTo, node: Apply, x: Any, shape: Any) -> Any:
+    # The target decides the output shape: known while tracing, as x's shape is.
+    target = tuple(int(n) for n in shape)
+    axes = sum_to_axes(x.shape, target)
+    if axes is None:
+        raise ValueError(f"sum_to: shape {x.shape} does not broadcast from shape {target}")
+    total = jnp.sum(x, axis=tuple(axes), dtype=_out_dtype(node), keepdims=True)
+    return jnp.reshape(total, target)
 
 
 @jax_impl.register(Prod)

@@ -20,6 +20,7 @@ from tensorgraft.rewrite.patterns import constant_value, scalar_constant
 from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.construction import Alloc, Join
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
+from tensorgraft.tensor.reduction import SumTo
 from tensorgraft.tensor.shape import Reshape, Shape, ShapeI
 from tensorgraft.tensor.subtensor import INT, Subtensor
 
@@ -184,6 +185,17 @@ def reshape_useless(fgraph: FunctionGraph, node: Apply) -> RuleResult:
         return None
     # A vector reshaped to (-1,) is itself; elsewhere -1 is left alone.
     same = keys == [-1] or all(k == dim_key(x, a) for a, k in enumerate(keys))
+    return [x] if same and fits(node.outputs[0], x) else None
+
+
+@register("canonicalize", "basic", tracks=[SumTo])
+def sum_to_useless(fgraph: FunctionGraph, node: Apply) -> RuleResult:
+    """sum_to(x, shape) -> x where shape is x's own shape (entry by entry): nothing to sum."""
+    x, vec = node.inputs
+    keys = _entry_keys(vec)
+    if keys is None or len(keys) != x.type.ndim:  # type: ignore[attr-defined]
+        return None
+    same = all(k == dim_key(x, a) for a, k in enumerate(keys))
     return [x] if same and fits(node.outputs[0], x) else None
 
 

@@ -8,11 +8,20 @@ from dataclasses import replace
 from typing import Any, cast
 
 from tensorgraft.graph.basic import Apply, Variable
+from tensorgraft.tensor.construction import shape_entries
 from tensorgraft.tensor.cumulative import Cumulative
-from tensorgraft.tensor.reduction import ArgReduce, Reduce
+from tensorgraft.tensor.reduction import ArgReduce, Reduce, SumTo, sum_to
+from tensorgraft.tensor.shape import squeeze
 from tensorgraft.tensor.softmax import SoftmaxBase
 from tensorgraft.tensor.sort import ArgSort, Sort
-from tensorgraft.vectorize.core import align_batch, shift_axis_rule, vectorize_node
+from tensorgraft.vectorize.core import (
+    align_batch,
+    batch_lengths,
+    blockwise_rule,
+    is_batched,
+    shift_axis_rule,
+    vectorize_node,
+)
 
 
 def shift_axes(axes: tuple[int, ...] | None, core_ndim: int, b: int) -> tuple[int, ...]:
@@ -32,3 +41,15 @@ vectorize_node.register(cast(Any, Reduce))(_reduce)
 # argmax(x, axis) -> argmax(batched x, axis + b); cumsum, softmax, sort likewise
 for _op_type in (ArgReduce, Cumulative, SoftmaxBase, Sort, ArgSort):
     vectorize_node.register(_op_type)(shift_axis_rule("axis"))
+
+
+@vectorize_node.register(SumTo)
+def _sum_to(op: SumTo, node: Apply, x: Variable, shape: Variable) -> Sequence[Variable]:
+    if is_batched(node, [x, shape], 1):
+        return blockwise_rule(op, node, x, shape)  # each element has its own target
+    # sum_to(x, s) -> sum_to(batched x, (*batch, 1 per extra core axis, *s)), those 1s dropped
+    b, (bx,) = align_batch(node, [x])
+    extra = node.inputs[0].type.ndim - len(shape_entries(shape))  # type: ignore[attr-defined]
+    target = (*batch_lengths([bx], b), *(1,) * extra, *shape_entries(shape))
+    out = sum_to(bx, target)
+    return [squeeze(out, tuple(range(b, b + extra))) if extra else out]
