@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import tensorgraft.tensor as tt
+from tensorgraft.autodiff import grad
 from tensorgraft.compile import function
 from tensorgraft.compile_numba import (
     NumbaBackend,
@@ -20,6 +21,7 @@ from tensorgraft.compile_numba import (
     NumbaNotImplementedError,
     backend,
 )
+from tensorgraft.tensor import catalog
 
 
 def compile_numba(inputs, outputs, **kwargs):  # type: ignore[no-untyped-def]
@@ -221,3 +223,42 @@ def test_two_processes_compiling_at_once_then_a_warm_one(tmp_path) -> None:  # t
     )
     assert warm.returncode == 0, warm.stderr
     assert warm.stdout.split() == ["1", "0"]  # one cache hit, no compilation
+
+
+SUM_TO_CASES = [
+    c.name for c in catalog.CASES if c.name.startswith("reduction.sum_to") or "sum_to" in c.name
+]
+
+
+@pytest.mark.parametrize("name", SUM_TO_CASES)
+def test_sum_to_catalog_cases_match_python_backend(name: str) -> None:
+    case = catalog.get_case(name)
+    inputs, outputs, values = case.build(np.random.default_rng(0))
+    expected = function(inputs, outputs, mode="python")(*values)
+    f = compile_numba(inputs, outputs)
+    assert "SumTo" in f._thunk.source
+    for k, (g, e) in enumerate(zip(f(*values), expected, strict=True)):
+        catalog.assert_matches(g, e, f"{name} output {k}")
+
+
+def test_sum_to_gradient_with_runtime_broadcasting_compiles_without_callbacks() -> None:
+    x, mu = tt.vector("x"), tt.vector("mu")  # lengths 3 and 1, known only at run time
+    loss = tt.sum((x - mu) ** 2)
+    f = compile_numba([x, mu], [loss, grad(loss, mu)])
+    assert "SumTo" in f._thunk.source and not f._thunk.callbacks
+    xv, muv = np.array([1.0, 2.0, 4.0]), np.array([0.5])
+    got_loss, got_grad = f(xv, muv)
+    np.testing.assert_allclose(got_loss, np.sum((xv - muv) ** 2))
+    np.testing.assert_allclose(got_grad, [-2.0 * np.sum(xv - muv)])
+    assert got_grad.shape == (1,)
+
+
+def test_sum_to_bad_target_raises_naming_the_node() -> None:
+    x, shape = tt.matrix("x"), tt.tensor("shape", dtype="int64", shape=(2,))
+    f = compile_numba([x, shape], tt.sum_to(x, shape))
+    xv = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(f(xv, np.array([1, 3])), xv.sum(axis=0, keepdims=True))
+    for bad in ([2, 2], [-1, 3]):
+        with pytest.raises(ValueError, match="does not broadcast") as info:
+            f(xv, np.array(bad))
+        assert any("SumTo" in note for note in getattr(info.value, "__notes__", []))

@@ -12,7 +12,6 @@ from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.linalg import decompositions as dec
 from tensorgraft.tensor.linalg import inverse as inv
 from tensorgraft.tensor.linalg import solvers as sol
-from tensorgraft.tensor.reduction import SumTo
 from tensorgraft.tensor.sort import ArgSort, Sort
 
 TODO = "not translated yet"
@@ -27,7 +26,6 @@ for _t, _why in [
     (idx.AdvancedIncSubtensor, f"{TODO}: scatter loops (np.add.at semantics)"),
     (Sort, f"{TODO}: np.sort along the last axis only in Numba"),
     (ArgSort, f"{TODO}: np.argsort along the last axis only in Numba"),
-    (SumTo, f"{TODO}: the summed axes depend on the run-time target shape"),
     (dec.Eigh, f"{TODO}: np.linalg.eigh"),
     (dec.QR, f"{TODO}: np.linalg.qr (modes)"),
     (dec.SVD, f"{TODO}: np.linalg.svd"),

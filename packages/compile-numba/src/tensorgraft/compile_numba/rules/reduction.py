@@ -76,3 +76,47 @@ def _reduce(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str |
     ctx.emit(f"{acc} = {_combine(op, acc, f'{x}[{src or ()}]', dtype)}")
     ctx.level -= ndim
     return None
+
+
+@numba_impl.register(red.SumTo)
+def _sum_to(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | None:
+    (x, shape), (out,) = ins, outs
+    ndim, m = ndim_of(node.inputs[0]), ndim_of(node.outputs[0])
+    lead = ndim - m
+    static = node.outputs[0].type.shape  # type: ignore[attr-defined]
+    cast = np_dtype(dtype_of(node.outputs[0]))
+    ctx.emit(f"if {shape}.shape[0] != {m}:")
+    with ctx.indent():
+        ctx.fail("ValueError", f"sum_to: the target shape must have {m} entries")
+    dims, dst = [], []
+    for k in range(m):
+        a = lead + k
+        dim = ctx.fresh(f"n{k}")
+        ctx.emit(f"{dim} = {shape}[{k}]")
+        # A negative entry is neither 1 nor a length, so this check rejects it too.
+        ctx.emit(f"if {dim} != 1 and {dim} != {x}.shape[{a}]:")
+        with ctx.indent():
+            ctx.fail(
+                "ValueError",
+                "sum_to: the input does not broadcast from the target shape "
+                "(each target length must be 1 or the input's length)",
+            )
+        dims.append(dim)
+        if static[k] == 1:
+            dst.append("0")
+        elif static[k] is not None:
+            dst.append(f"i{a}")
+        else:
+            # Unknown target length: summed (index 0) only when it is 1 at run time.
+            b = ctx.fresh("b")
+            ctx.emit(f"{b} = 0 if {dim} == 1 else 1")
+            dst.append(f"i{a} * {b}")
+    ctx.emit(f"{out} = np.zeros({shape_tuple(dims)}, dtype={cast})")
+    for d in range(ndim):
+        ctx.emit(f"for i{d} in range({x}.shape[{d}]):")
+        ctx.level += 1
+    src = ", ".join(f"i{d}" for d in range(ndim)) + ("," if ndim == 1 else "")
+    acc = f"{out}[{', '.join(dst) + (',' if m == 1 else '') if dst else '()'}]"
+    ctx.emit(f"{acc} += {cast}({x}[{src or '()'}])")
+    ctx.level -= ndim
+    return None
