@@ -218,6 +218,17 @@ class UfuncOp(ScalarOp):
     """
 
     ufunc: ClassVar[Callable[..., Any]]
+    # When set, the output dtypes without calling `ufunc` (calling a SciPy ufunc once
+    # imports scipy.special, slow enough to dominate building a graph). It must give
+    # what `ufunc` gives for empty arrays, TypeError included (tested against SciPy).
+    dtype_rule: ClassVar[Callable[..., tuple[str, ...]] | None] = None
+
+    def _out_dtypes(self, dtypes: tuple[str, ...]) -> tuple[str, ...]:
+        """`dtype_rule(*dtypes)` where the op has one, else the ufunc's own resolution."""
+        rule = type(self).dtype_rule
+        if rule is not None:
+            return rule(*dtypes)
+        return ufunc_out_dtypes(self.ufunc, dtypes)
 
     def output_dtypes(self, *dtypes: str) -> tuple[str, ...]:
         self.check_nin(len(dtypes))
@@ -226,11 +237,11 @@ class UfuncOp(ScalarOp):
                 # Variadic: fold pairwise, as evaluating it left to right would.
                 acc = dtypes[0]
                 for d in dtypes[1:]:
-                    (acc,) = ufunc_out_dtypes(self.ufunc, (acc, d))
+                    (acc,) = self._out_dtypes((acc, d))
                 return (acc,)
             if self.nin == -1 and len(dtypes) == 1:
                 return (dtypes[0],)
-            return ufunc_out_dtypes(self.ufunc, tuple(dtypes))
+            return self._out_dtypes(tuple(dtypes))
         except TypeError:
             raise TypeError(
                 f"{self.name} is not defined for {', '.join(dtypes)}{self._takes()}"
@@ -242,7 +253,7 @@ class UfuncOp(ScalarOp):
         accepted = []
         for dtype, kind in kinds.items():
             try:
-                ufunc_out_dtypes(self.ufunc, (dtype,) * (2 if self.nin == -1 else self.nin))
+                self._out_dtypes((dtype,) * (2 if self.nin == -1 else self.nin))
                 accepted.append(kind)
             except TypeError:
                 pass
@@ -268,8 +279,12 @@ def make_ufunc_op(
     commutative: bool = False,
     module: str = __name__,
     doc: str | None = None,
+    dtype_rule: Callable[..., tuple[str, ...]] | None = None,
 ) -> type[UfuncOp]:
-    """A `UfuncOp` subclass called `cls_name` (defined in `module`), computed by `ufunc`."""
+    """A `UfuncOp` subclass called `cls_name` (defined in `module`), computed by `ufunc`.
+
+    `dtype_rule(*dtypes)` gives its output dtypes without calling `ufunc` (see `UfuncOp`).
+    """
     attrs: dict[str, Any] = {
         "name": name,
         "ufunc": staticmethod(ufunc),
@@ -279,6 +294,8 @@ def make_ufunc_op(
         "__doc__": doc or f"Scalar `{name}`, computed by numpy.{ufunc.__name__}.",
         "__module__": module,
     }
+    if dtype_rule is not None:
+        attrs["dtype_rule"] = staticmethod(dtype_rule)
     return type(cls_name, (UfuncOp,), attrs)
 
 
