@@ -141,6 +141,16 @@ CASES = [
         lambda x, y: tt.alloc(2.0, tt.shape(x)[0]) * tt.exp(x),
         ["Exp", "Mul"],
     ),
+    RuleCase(  # the broadcast length infer_shape writes, the same as x - y's
+        "elemwise_drop_alloc",
+        lambda x, y: tt.alloc(1.0, _broadcast_length(x, y)) * (x - y),
+        ["Sub"],
+    ),
+    RuleCase(  # the length of x + y, computed from shapes: the same as x * y's
+        "elemwise_drop_alloc",
+        lambda x, y: tt.alloc(0.0, tt.shape(x + y)[0]) + x * tt.exp(y),
+        ["Exp", "Mul"],
+    ),
     # stabilize
     RuleCase("log1p_from_log", lambda x, y: tt.log(1 + x), ["Log1p"], ("stabilize",)),
     RuleCase("log1p_from_log_sub", lambda x, y: tt.log(1 - x), ["Neg", "Log1p"], ("stabilize",)),
@@ -249,6 +259,11 @@ CASES = [
         ("canonicalize", "specialize"),
     ),
 ]
+
+
+def _broadcast_length(x: Variable, y: Variable) -> Variable:
+    """switch(len(x) == 1, len(y), len(x)): the length x and y broadcast to."""
+    return tt.switch(tt.eq(tt.shape(x)[0], 1), tt.shape(y)[0], tt.shape(x)[0])
 
 
 def _stop(x: Variable) -> Variable:
@@ -418,6 +433,48 @@ def test_gradient_of_log1p_sum_becomes_reciprocal() -> None:
     assert op_names(new) == ["Add", "Reciprocal"]
     add = new.owner.inputs[0].owner
     assert add.inputs[1] is x and str(add.inputs[0]) == "[1]"
+
+
+@pytest.mark.parametrize("mu_len", [1, 3])
+def test_gradient_of_squared_difference_drops_the_ones(mu_len: int) -> None:
+    grad = pytest.importorskip("tensorgraft.autodiff").grad
+    x, mu = tt.vector("x"), tt.vector("mu")  # lengths known only at run time
+    g = grad(((x - mu) ** 2).sum(), mu)
+    new = rewrite_graph(g, include=("canonicalize", "specialize"))
+    assert new.type == g.type
+    names = op_names(new)
+    assert "Alloc" not in names and "Switch" not in names, names
+    # SumTo(Neg(Mul(2, Sub(x, mu))), Shape(mu)), or with the 2 and the Neg folded into -2.
+    body, target = new.owner.inputs
+    assert op_names(target) == ["Shape"] and target.owner.inputs == [mu]
+    factor = -2.0
+    if op_names(body)[-1] == "Neg":
+        body, factor = body.owner.inputs[0], 2.0
+    assert op_names(body) == ["Sub", "Mul"]
+    const, diff = sorted(body.owner.inputs, key=lambda v: v.owner is not None)
+    assert op_names(diff) == ["Sub"] and diff.owner.inputs == [x, mu]
+    np.testing.assert_array_equal(evaluate([const], {})[0], [factor])
+    rng = np.random.default_rng(5)
+    xv, muv = rng.normal(size=3), rng.normal(size=mu_len)
+    got = evaluate([new], {x: xv, mu: muv})[0]
+    want = -2.0 * (xv - muv)
+    want = want.sum(keepdims=True) if mu_len == 1 else want
+    assert got.shape == muv.shape
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("lengths", [(1, 3), (3, 1), (3, 3)])
+def test_an_alloc_that_broadcasts_further_is_kept(lengths: tuple[int, int]) -> None:
+    # The alloc has the broadcast length of x and y; x alone may be shorter.
+    x, y = tt.vector("x"), tt.vector("y")
+    ones = tt.alloc(1.0, _broadcast_length(x, y))
+    skewed = tt.switch(tt.eq(tt.shape(y)[0], 1), tt.shape(y)[0], tt.shape(x)[0])
+    for out in (ones * tt.exp(x), tt.alloc(1.0, skewed) * (x - y)):
+        new = rewrite_graph(out, include=("canonicalize", "specialize"))
+        assert "Alloc" in op_names(new)
+        xv, yv = np.linspace(-1.0, 1.0, lengths[0]), np.linspace(0.5, 2.0, lengths[1])
+        want = evaluate([out], {x: xv, y: yv})[0]
+        np.testing.assert_allclose(evaluate([new], {x: xv, y: yv})[0], want, rtol=1e-12)
 
 
 def test_an_index_along_the_axis_of_an_axis_op_stays_put() -> None:

@@ -4,11 +4,15 @@
 int, or a key such as `("dim", x, 0)` for the length of axis 0 of the root `x`. Two
 lengths with equal keys are equal at run time. It looks through elementwise ops,
 Blockwise batch axes, DimShuffle, Alloc and `Shape_i`, at most `MAX_VISITS` nodes
-(rules stay local).
+(rules stay local). The broadcast of several unknown lengths is keyed by their set,
+`("bcast", frozenset(keys))`, whether it comes from an elementwise op or from the
+`switch(eq(a, 1), b, a)` length that `infer_shape` writes for it; like the rest of the
+rewrites, this assumes the graph's shapes broadcast (where they don't, it fails anyway).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -17,6 +21,7 @@ from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.fg import FunctionGraph
 from tensorgraft.rewrite.engine import RuleResult, fits, register
 from tensorgraft.rewrite.patterns import constant_value, scalar_constant
+from tensorgraft.tensor import scalar_ops as ts
 from tensorgraft.tensor.blockwise import Blockwise
 from tensorgraft.tensor.construction import Alloc, Join
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
@@ -57,10 +62,9 @@ def dim_key(
     key: Any = ("dim", var, axis)
     if isinstance(op, Elemwise) or (isinstance(op, Blockwise) and _batch_axis(op, var, axis)):
         # A broadcast axis: the inputs' lengths, ignoring those of length 1.
-        keys = {dim_key(i, axis, budget, memo) for i in node.inputs}
-        keys.discard(1)
-        if len(keys) == 1:
-            key = keys.pop()
+        found = broadcast_key(dim_key(i, axis, budget, memo) for i in node.inputs)
+        if found is not None:
+            key = found
     elif isinstance(op, DimShuffle):
         src = op.new_order[axis]
         key = 1 if src == "x" else dim_key(node.inputs[0], src, budget, memo)  # type: ignore[arg-type]
@@ -69,6 +73,25 @@ def dim_key(
     if memo is not None:
         memo[var, axis] = key
     return key
+
+
+def broadcast_key(keys: Iterable[Any]) -> Any:
+    """The key of the length that lengths with these keys broadcast to (None: not known)."""
+    members: set[Any] = set()
+    for k in keys:
+        if isinstance(k, tuple) and k[0] == "bcast":
+            members |= k[1]
+        elif k != 1:
+            members.add(k)
+    if not members:
+        return 1
+    if len(members) == 1:
+        return members.pop()
+    statics = {k for k in members if isinstance(k, int)}
+    if statics:
+        # Where they broadcast, the result is the one length that is not 1.
+        return statics.pop() if len(statics) == 1 else None
+    return ("bcast", frozenset(members))
 
 
 def _batch_axis(op: Blockwise, var: Variable, axis: int) -> bool:
@@ -100,7 +123,29 @@ def length_key(
     node = n.owner
     if node is not None and isinstance(node.op, ShapeI):
         return dim_key(node.inputs[0], node.op.i, budget, memo)
+    if node is not None and _is_scalar_op(node, ts.switch):
+        # switch(eq(a, 1), b, a): the broadcast of a and b (Elemwise.infer_shape).
+        cond, then, other = node.inputs
+        test = cond.owner
+        if budget is None:
+            budget = [MAX_VISITS]
+        if (
+            budget[0] > 0
+            and test is not None
+            and _is_scalar_op(test, ts.eq)
+            and constant_int(test.inputs[1]) == 1
+        ):
+            budget[0] -= 1  # nested switches are as deep as the graph: stay local
+            first = length_key(other, budget, memo)
+            if length_key(test.inputs[0], budget, memo) == first:
+                found = broadcast_key([first, length_key(then, budget, memo)])
+                if found is not None:
+                    return found
     return ("len", n)
+
+
+def _is_scalar_op(node: Apply, scalar_op: Any) -> bool:
+    return isinstance(node.op, Elemwise) and node.op.scalar_op == scalar_op
 
 
 @register("canonicalize", "basic", tracks=[Alloc])
@@ -149,9 +194,8 @@ def elemwise_drop_alloc(fgraph: FunctionGraph, node: Apply) -> RuleResult:
 
 
 def _broadcast_key(inputs: list[Variable], axis: int) -> Any:
-    keys = {dim_key(i, axis) for i in inputs}
-    keys.discard(1)
-    return keys.pop() if len(keys) == 1 else ("none",)
+    key = broadcast_key(dim_key(i, axis) for i in inputs)
+    return ("none",) if key is None or key == 1 else key
 
 
 @register("canonicalize", "basic", tracks=[Subtensor])
