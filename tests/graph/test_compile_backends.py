@@ -159,7 +159,8 @@ def test_tensorgraft_mode_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_an_empty_tensorgraft_mode_means_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TENSORGRAFT_MODE", "")
-    assert resolve_backend(None).name == "python"
+    usable = [n for n in installed_backends() if load_backend(n).unavailable_reason() is None]
+    assert resolve_backend(None).name == usable[0]
 
 
 # -- the rewrite hook --------------------------------------------------------------------
@@ -202,7 +203,7 @@ class WrongDtype(Op):
 
 def test_the_python_backend_checks_output_types() -> None:
     x = tt.vector("x")
-    f = function([x], WrongDtype()(x))
+    f = function([x], WrongDtype()(x), mode="python")
     with pytest.raises(TypeError, match=r"WrongDtype .*created at .* returned ndarray float32"):
         f(np.zeros(2))
     g = function([x], WrongDtype()(x), mode=PythonBackend(check_outputs=False))
