@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 import tensorgraft.tensor as tt
-from tensorgraft.compile import function, installed_backends, load_backend
+from tensorgraft.compile import function, installed_backends, load_backend, resolve_backend
 from tensorgraft.graph import graph_replace
 
 
@@ -137,6 +137,8 @@ def compile_everywhere() -> None:
     out = tt.cos((z[None, :] @ z[:, None]).squeeze())
     out.dprint()
     rng = np.random.default_rng(0)
+    default = resolve_backend(None).name
+    print(f"installed backends: {installed_backends()}; mode=None picks {default!r}")
     for name in installed_backends():
         reason = load_backend(name).unavailable_reason()
         if reason is not None:
@@ -152,6 +154,9 @@ def compile_everywhere() -> None:
             assert np.allclose(got, expected), (name, got, expected)
             print(f"   n={n}: {got!r}   NumPy: {expected!r}")
         fn.dprint(print_destroy_map=True)
+        if fn.report is not None:  # how the backend ran each node (e.g. C or a Python callback)
+            ran = sorted({how for _, how in fn.report})
+            print(f"   {len(fn.report)} nodes compiled; run as: {', '.join(ran)}")
 
 
 def main() -> None:
