@@ -5,7 +5,9 @@ NumPy ufunc computes in (its loop dtypes, `ufunc.resolve_dtypes`), and those dty
 returns a C expression, or None where it does not handle those dtypes (the node then
 falls back to Python). Semantics follow NumPy: NaN-propagating maximum, floor division
 and remainder with the sign of the divisor, integer division by zero gives 0, shifts by
-the bit width or more give 0 (or -1).
+the bit width or more give 0 (or -1). Special functions follow SciPy (C99 erf, erfc,
+tgamma, lgamma; float32 computed in float64 where SciPy's float32 loop does); those with
+no C99 counterpart stay Python callbacks, with the reason in `CALLBACK_REASONS`.
 """
 
 from __future__ import annotations
@@ -270,8 +272,101 @@ def _round(op: Any) -> Rule:
     return fn
 
 
-# Scalar ops whose `ufunc` is a Python function (not a NumPy ufunc) of floats.
-FLOAT_FUNCTIONS: tuple[type, ...] = (ts.Softplus, ts.Sigmoid)
+@rule(ts.LogAddExp2, kinds="f")
+def _logaddexp2(a: list[str], d: list[str]) -> str:
+    return f"tg_logaddexp2_{d[0]}({a[0]}, {a[1]})"
+
+
+def _in_double(fn: str, a: list[str], d: list[str]) -> str:
+    # SciPy's float32 loops of these functions compute in float64 and round the result.
+    if d[0] == "float32":
+        return f"((npy_float32){fn}((npy_float64)({a[0]})))"
+    return f"{fn}({a[0]})"
+
+
+@rule(ts.Erf, kinds="f")
+def _erf(a: list[str], d: list[str]) -> str:
+    return _in_double("erf", a, d)
+
+
+@rule(ts.Erfc, kinds="f")
+def _erfc(a: list[str], d: list[str]) -> str:
+    return _in_double("tg_erfc", a, d)
+
+
+@rule(ts.Gamma, kinds="f")
+def _gamma(a: list[str], d: list[str]) -> str:
+    # C99 tgamma has SciPy's values: NaN at the poles below 0, +-inf at +-0.
+    return _in_double("tgamma", a, d)
+
+
+@rule(ts.GammaLn, kinds="f")
+def _gammaln(a: list[str], d: list[str]) -> str:
+    return _in_double("tg_gammaln", a, d)
+
+
+@rule(ts.Logit, kinds="f")
+def _logit(a: list[str], d: list[str]) -> str:
+    return f"tg_logit_{d[0]}({a[0]})"
+
+
+@rule(ts.Log1mexp, kinds="f")
+def _log1mexp(a: list[str], d: list[str]) -> str:
+    return f"tg_log1mexp_{d[0]}({a[0]})"
+
+
+@rule(ts.XLogY, kinds="f")
+def _xlogy(a: list[str], d: list[str]) -> str:
+    return f"tg_xlogy_{d[0]}({a[0]}, {a[1]})"
+
+
+@rule(ts.XLog1pY, kinds="f")
+def _xlog1py(a: list[str], d: list[str]) -> str:
+    return f"tg_xlog1py_{d[0]}({a[0]}, {a[1]})"
+
+
+@rule(ts.Clip, kinds="fiub")
+def _clip(a: list[str], d: list[str]) -> str:
+    return f"tg_clip_{d[0]}({a[0]}, {a[1]}, {a[2]})"
+
+
+@rule(ts.Angle, kinds="f")
+def _angle(a: list[str], d: list[str]) -> str:
+    # numpy.angle of a real number: arctan2(0, x), 0 or pi (NaN stays NaN).
+    return f"atan2{'f' if d[0] == 'float32' else ''}(0, {a[0]})"
+
+
+# Scalar ops whose `ufunc` is a Python function (not a NumPy ufunc) of floats: their
+# operands are converted to the output dtype (SciPy's real loops are float32, float64).
+FLOAT_FUNCTIONS: tuple[type, ...] = (
+    ts.Softplus,
+    ts.Sigmoid,
+    ts.Erf,
+    ts.Erfc,
+    ts.Gamma,
+    ts.GammaLn,
+    ts.Logit,
+    ts.Log1mexp,
+    ts.XLogY,
+    ts.XLog1pY,
+    ts.Angle,
+)
+# Scalar ops computed by a NumPy function that is not a ufunc, whose loop has the
+# output dtype for every operand (numpy.clip calls the `clip` ufunc's homogeneous loops).
+OUTPUT_DTYPE_FUNCTIONS: tuple[type, ...] = (ts.Clip,)
+
+# Scalar ops left to their Python `perform` on purpose, and why.
+_SCIPY_ONLY = "SciPy special function with no C99 counterpart"
+CALLBACK_REASONS: dict[type, str] = {
+    ts.Digamma: _SCIPY_ONLY,
+    ts.Polygamma: _SCIPY_ONLY,
+    ts.Erfinv: _SCIPY_ONLY,
+    ts.Erfcinv: _SCIPY_ONLY,
+    ts.Erfcx: _SCIPY_ONLY,
+    ts.GammaInc: _SCIPY_ONLY,
+    ts.GammaIncC: _SCIPY_ONLY,
+    ts.BetaLn: _SCIPY_ONLY + " (log|B| needs care where lgamma terms cancel)",
+}
 
 # Rules that depend on the op's parameters: op instance -> rule.
 PARAM_RULES: dict[type, Callable[[Any], Rule]] = {ts.Round: _round}
@@ -282,6 +377,9 @@ def loop_dtypes(op: ts.ScalarOp, dtypes: list[str], out: list[str]) -> list[str]
     if isinstance(op, ts.UfuncOp):
         ufunc = op.ufunc
         if not isinstance(ufunc, np.ufunc):
+            if type(op) in OUTPUT_DTYPE_FUNCTIONS:
+                (result,) = op.output_dtypes(*dtypes)
+                return [result] * len(dtypes)
             if type(op) not in FLOAT_FUNCTIONS:
                 return None
             # A Python function of floats: it computes in its output dtype.
@@ -343,6 +441,19 @@ def _minmax(dtype: str) -> str:
     )
 
 
+def _clip_helper(dtype: str) -> str:
+    t = C_TYPES[dtype]
+    # numpy.clip: max with the lower bound, then min with the upper one; NaN propagates.
+    nan_x = "x != x || " if _kind(dtype) == "f" else ""
+    nan_a = "a != a || " if _kind(dtype) == "f" else ""
+    return (
+        f"static inline {t} tg_clip_{dtype}({t} x, {t} lo, {t} hi) {{\n"
+        f"    {t} a = ({nan_x}x > lo) ? x : lo;\n"
+        f"    return ({nan_a}a < hi) ? a : hi;\n"
+        "}\n"
+    )
+
+
 def _float_divmod(dtype: str) -> str:
     t = C_TYPES[dtype]
     f = "f" if dtype == "float32" else ""
@@ -372,6 +483,35 @@ static inline {t} tg_logaddexp_{dtype}({t} x, {t} y) {{
     if (d > 0) return x + log1p{f}(exp{f}(-d));
     if (d <= 0) return y + log1p{f}(exp{f}(d));
     return d;
+}}
+static inline {t} tg_logaddexp2_{dtype}({t} x, {t} y) {{
+    /* log2(2^x + 2^y) = max + log2(1 + 2^-|x - y|): no overflow. */
+    {t} d;
+    if (x == y) return x + 1;
+    d = x - y;
+    if (d > 0) return x + ({t})1.442695040888963407359924681001892137 * log1p{f}(exp2{f}(-d));
+    if (d <= 0) return y + ({t})1.442695040888963407359924681001892137 * log1p{f}(exp2{f}(d));
+    return d;
+}}
+static inline {t} tg_logit_{dtype}({t} x) {{
+    /* log(x / (1 - x)) loses digits near 1/2, where log1p(s) - log1p(-s), s = 2x - 1, does not. */
+    {t} s;
+    if (x < ({t})0.3 || x > ({t})0.65 || x != x) return log{f}(x / (1 - x));
+    s = 2 * x - 1;
+    return log1p{f}(s) - log1p{f}(-s);
+}}
+static inline {t} tg_log1mexp_{dtype}({t} x) {{
+    /* log(1 - e^x) (Maechler 2012): log(-expm1(x)) above -ln 2, log1p(-exp(x)) below. */
+    if (x > ({t})-0.693147180559945309417232121458176568) return log{f}(-expm1{f}(x));
+    return log1p{f}(-exp{f}(x));
+}}
+static inline {t} tg_xlogy_{dtype}({t} x, {t} y) {{
+    if (x == 0 && y == y) return 0;  /* SciPy: 0 * log(y) is 0 unless y is NaN */
+    return x * log{f}(y);
+}}
+static inline {t} tg_xlog1py_{dtype}({t} x, {t} y) {{
+    if (x == 0 && y == y) return 0;
+    return x * log1p{f}(y);
 }}
 static inline {t} tg_sigmoid_{dtype}({t} x) {{
     /* exp of a non-positive number only: no overflow, and e^x (not 0) far left. */
@@ -410,9 +550,27 @@ static inline {t} tg_mod_{dtype}({t} a, {t} b) {{
 """
 
 
+_DOUBLE_HELPERS = """
+static inline npy_float64 tg_erfc(npy_float64 x) {
+    /* SciPy gives 0 (not a subnormal) where exp(-x^2) underflows: x^2 > log(DBL_MAX). */
+    if (x > 26.641747557046326) return 0;
+    return erfc(x);
+}
+static inline npy_float64 tg_gammaln(npy_float64 x) {
+    /* log|gamma(x)|; SciPy gives -inf at -inf. lgamma_r leaves the global signgam alone. */
+    if (x == -INFINITY) return x;
+#if defined(__GLIBC__) && defined(__USE_MISC)
+    { int sign; return lgamma_r(x, &sign); }
+#else
+    return lgamma(x);
+#endif
+}
+"""
+
+
 def helpers() -> str:
     """C definitions the expressions use (min/max, floor division, remainder, ...)."""
-    parts = [_minmax(d) for d in C_TYPES]
+    parts = [_DOUBLE_HELPERS] + [_minmax(d) for d in C_TYPES] + [_clip_helper(d) for d in C_TYPES]
     parts += [_float_divmod(d) for d in ("float32", "float64")]
     parts += [_int_divmod(d) for d in C_TYPES if _kind(d) in "iu"]
     return "".join(parts)
