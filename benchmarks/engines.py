@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from cases import Case
+from cases import Case, jax_function, symbolic
 
-import tensorgraft.tensor as tt
 from tensorgraft.compile import function, installed_backends, load_backend
 
 
@@ -56,7 +55,7 @@ def _build(make: Callable[[], Any], repeats: int) -> tuple[int, Any]:
 # -- NumPy: the reference --------------------------------------------------------------------
 def _numpy_setup(case: Case, arrays: dict[str, np.ndarray], build_repeats: int) -> Setup:
     def call() -> Any:
-        return case.expr(np, **arrays)
+        return case.reference(arrays)
 
     t, value = _timed(call)
     return Setup(call, value, t)
@@ -65,12 +64,11 @@ def _numpy_setup(case: Case, arrays: dict[str, np.ndarray], build_repeats: int) 
 # -- tensorgraft ---------------------------------------------------------------------------
 def _tensorgraft_setup(backend: str) -> Callable[[Case, dict[str, np.ndarray], int], Setup]:
     def setup(case: Case, arrays: dict[str, np.ndarray], build_repeats: int) -> Setup:
-        def make() -> tuple[list[Any], Any]:
-            xs = {k: tt.tensor(k, shape=(None,) * a.ndim, dtype=a.dtype) for k, a in arrays.items()}
-            return list(xs.values()), case.expr(tt, **xs)
+        def make() -> tuple[list[Any], list[Any]]:
+            return symbolic(case, arrays, "tensorgraft")
 
-        build_ns, (inputs, output) = _build(make, build_repeats)
-        compile_ns, f = _timed(lambda: function(inputs, output, mode=backend))
+        build_ns, (inputs, outputs) = _build(make, build_repeats)
+        compile_ns, f = _timed(lambda: function(inputs, outputs, mode=backend))
         args = list(arrays.values())
         first_ns, value = _timed(lambda: f(*args))
         return Setup(lambda: f(*args), value, first_ns, build_ns, compile_ns)
@@ -81,18 +79,16 @@ def _tensorgraft_setup(backend: str) -> Callable[[Case, dict[str, np.ndarray], i
 # -- JAX -------------------------------------------------------------------------------------
 def _jax_setup(case: Case, arrays: dict[str, np.ndarray], build_repeats: int) -> Setup:
     import jax
-    import jax.numpy as jnp
 
-    names = list(arrays)
     # Inputs live on the device already: steady state times the computation, not transfers.
-    args = [jax.device_put(arrays[k]) for k in names]
+    args = [jax.device_put(a) for a in arrays.values()]
 
     def first() -> Any:
-        jitted = jax.jit(lambda *xs: case.expr(jnp, **dict(zip(names, xs, strict=True))))
-        return jitted, jitted(*args).block_until_ready()
+        jitted = jax_function(case, arrays)
+        return jitted, jax.block_until_ready(jitted(*args))
 
     first_ns, (jitted, value) = _timed(first)
-    return Setup(lambda: jitted(*args).block_until_ready(), np.asarray(value), first_ns)
+    return Setup(lambda: jax.block_until_ready(jitted(*args)), value, first_ns)
 
 
 def _jax_engine() -> Engine | None:
@@ -109,16 +105,12 @@ def _jax_engine() -> Engine | None:
 # -- PyTensor --------------------------------------------------------------------------------
 def _pytensor_setup(case: Case, arrays: dict[str, np.ndarray], build_repeats: int) -> Setup:
     import pytensor
-    import pytensor.tensor as pt
 
-    def make() -> tuple[list[Any], Any]:
-        xs = {
-            k: pt.tensor(k, shape=(None,) * a.ndim, dtype=str(a.dtype)) for k, a in arrays.items()
-        }
-        return list(xs.values()), case.expr(pt, **xs)
+    def make() -> tuple[list[Any], list[Any]]:
+        return symbolic(case, arrays, "pytensor")
 
-    build_ns, (inputs, output) = _build(make, build_repeats)
-    compile_ns, f = _timed(lambda: pytensor.function(inputs, output))
+    build_ns, (inputs, outputs) = _build(make, build_repeats)
+    compile_ns, f = _timed(lambda: pytensor.function(inputs, outputs))
     args = list(arrays.values())
     first_ns, value = _timed(lambda: f(*args))
     return Setup(lambda: f(*args), value, first_ns, build_ns, compile_ns)
