@@ -8,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 import warnings
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,6 +23,7 @@ from tensorgraft.compile_numba import (
     NumbaNotImplementedError,
     backend,
 )
+from tensorgraft.graph import Apply, Op
 from tensorgraft.tensor import catalog
 
 
@@ -144,19 +147,31 @@ def test_inplace_elementwise_reuses_a_fresh_buffer() -> None:
     np.testing.assert_array_equal(xv, xv.copy())  # the input itself is never overwritten
 
 
+@dataclass(frozen=True)
+class ReverseCumsum(Op):
+    """An op of this test only: the numba backend has no template for it."""
+
+    def make_node(self, x: Any) -> Apply:
+        x = tt.as_tensor(x)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node: Apply, inputs: Any) -> list[Any]:
+        return [np.cumsum(inputs[0][::-1])[::-1]]
+
+
 def test_op_without_implementation_runs_as_a_reported_callback() -> None:
     x = tt.vector("x")
-    with pytest.warns(NumbaCallbackWarning, match="Sort"):
-        f = function([x], tt.exp(tt.sort(x)), mode=backend)
+    with pytest.warns(NumbaCallbackWarning, match="ReverseCumsum"):
+        f = function([x], tt.exp(ReverseCumsum()(x)), mode=backend)
     xv = np.array([3.0, 1.0, 2.0])
-    np.testing.assert_allclose(f(xv), np.exp(np.sort(xv)))
-    assert [type(node.op).__name__ for node, _ in f._thunk.callbacks] == ["Sort"]
+    np.testing.assert_allclose(f(xv), np.exp(np.cumsum(xv[::-1])[::-1]))
+    assert [type(node.op).__name__ for node, _ in f._thunk.callbacks] == ["ReverseCumsum"]
 
 
 def test_op_without_implementation_is_rejected_without_callbacks() -> None:
     x = tt.vector("x")
-    with pytest.raises(NumbaNotImplementedError, match="Sort"):
-        function([x], tt.sort(x), mode=NumbaBackend(callbacks=False))
+    with pytest.raises(NumbaNotImplementedError, match="ReverseCumsum"):
+        function([x], ReverseCumsum()(x), mode=NumbaBackend(callbacks=False))
 
 
 def test_float16_is_rejected_at_compile_time() -> None:
@@ -262,3 +277,64 @@ def test_sum_to_bad_target_raises_naming_the_node() -> None:
         with pytest.raises(ValueError, match="does not broadcast") as info:
             f(xv, np.array(bad))
         assert any("SumTo" in note for note in getattr(info.value, "__notes__", []))
+
+
+def test_calls_skip_python_checks_and_convert_or_name_bad_inputs() -> None:
+    x, s = tt.vector("x"), tt.scalar("s")
+    f = compile_numba([x, s], tt.exp(x) * s)
+    assert f._fast  # Function leaves the checks to the compiled code
+    xv = np.linspace(0.0, 1.0, 6)
+    readonly = xv.copy()
+    readonly.flags.writeable = False
+    for xin, sin, xref in [
+        (xv, 2.0, xv),  # a Python float for a 0-d input
+        (xv[::2], np.float64(2), xv[::2]),  # a strided view
+        (readonly, 2, xv),  # read-only; an int for a float
+        (xv.astype("float32"), np.array(2.0), xv.astype("float32")),  # a safe upcast
+        ([0.0, 0.5], 2.0, np.array([0.0, 0.5])),  # a list
+    ]:
+        np.testing.assert_allclose(f(xin, sin), np.exp(np.asarray(xref, "float64")) * 2.0)
+    with pytest.raises(ValueError, match=r"input 'x'.*expected 1 dimension, got 2"):
+        f(np.ones((2, 2)), 2.0)
+    with pytest.raises(ValueError, match=r"input 's'.*expected 0 dimensions"):
+        f(xv, np.ones(2))
+    with pytest.raises(TypeError, match=r"input 's'"):
+        f(xv, "two")
+    # One compiled signature: no call compiled a specialization for other types.
+    assert len(f._thunk.dispatcher.signatures) == 1
+
+
+def test_static_shapes_and_downcasts_are_refused_naming_the_input() -> None:
+    y = tt.vector("y", dtype="float32", shape=(3,))
+    f = compile_numba([y], y * 2)
+    np.testing.assert_array_equal(f(np.arange(3, dtype="float32")), [0.0, 2.0, 4.0])
+    np.testing.assert_array_equal(f([1, 2, 3]), [2.0, 4.0, 6.0])
+    with pytest.raises(ValueError, match=r"input 'y'.*expected shape \(3,\), got \(4,\)"):
+        f(np.ones(4, dtype="float32"))
+    with pytest.raises(TypeError, match=r"input 'y'.*cannot be cast safely"):
+        f(np.ones(3))
+
+
+def test_every_benchmark_case_matches_numpy() -> None:
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "numba_backend.py"
+    spec = importlib.util.spec_from_file_location("tensorgraft_bench_numba_backend", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(bench)
+        assert set(bench.CASES) == {"elemwise", "logreg", "seed", "overhead", "hier"}
+        for case in bench.CASES.values():
+            arrays = case.inputs(np.random.default_rng(1))
+            with warnings.catch_warnings():  # the op coverage is tested elsewhere
+                warnings.simplefilter("ignore", NumbaCallbackWarning)
+                got = bench._tensorgraft(case, arrays)()
+            want = case.reference(**arrays)
+            assert len(got) == len(want) == 1 + len(case.wrt), case.name
+            for g, w in zip(got, want, strict=True):
+                np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12, err_msg=case.name)
+    finally:
+        sys.modules.pop(spec.name, None)

@@ -4,11 +4,18 @@ by `numba.njit` and cached on disk (see `cache`).
 Nodes without a compiled implementation run their `perform` in an `objmode` block (a
 Python callback): the backend says so with a `NumbaCallbackWarning` naming each such
 node and the reason, and `callbacks=False` turns them into a compile-time error.
+
+Calls: the compiled function takes exactly one signature (C-contiguous arrays of the
+inputs' dtypes and ranks) and compiles no other, so the dispatcher itself checks each
+input's dtype and rank and raises TypeError for anything else; the thunk checks static
+shapes. `Function` then skips its Python checks (`checks_inputs`) and, on a TypeError,
+converts the inputs (a list, a Python number, a safe cast) or names the bad one.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import warnings
 from collections.abc import Sequence
@@ -28,6 +35,10 @@ class NumbaCallbackWarning(UserWarning):
 
 _NODE_TAG = re.compile(r"\[tg-node (\d+)\] ")
 
+# Numba versions whose first cache load may skip the context's registry refresh (see
+# `_load_without_refresh`); others take Numba's usual path.
+_FAST_LOAD_VERSIONS = ((0, 65), (0, 69))
+
 
 def _signature(gen: Generated, fgraph: FunctionGraph) -> tuple[Any, ...]:
     import numba
@@ -40,15 +51,59 @@ def _signature(gen: Generated, fgraph: FunctionGraph) -> tuple[Any, ...]:
     return tuple(ins + consts)
 
 
+def _fast_load_enabled() -> bool:
+    if os.environ.get("TENSORGRAFT_NUMBA_FAST_LOAD", "1") == "0":
+        return False
+    import numba
+
+    try:
+        version = tuple(int(p) for p in numba.__version__.split(".")[:2])
+    except ValueError:
+        return False
+    low, high = _FAST_LOAD_VERSIONS
+    return low <= version < high
+
+
+def _load_without_refresh(fn: Any, sig: tuple[Any, ...]) -> None:
+    """`fn.compile(sig)`, but a load from Numba's disk cache skips the first-use refresh.
+
+    Numba refreshes its target context before each cache lookup: on first use in a
+    process that imports and installs every typing and lowering registry (about half a
+    second), which only compiling needs; loading compiled code needs just the runtime
+    (NRT). So during the lookup alone the refresh only sets up the runtime. On a miss
+    Numba's compiler refreshes the context itself (compiler.compile_extra).
+    """
+    from numba.core.runtime import rtsys
+
+    ctx, cache = fn.targetctx, fn._cache
+    lookup = cache.load_overload
+
+    def load_overload(signature: Any, target_context: Any) -> Any:
+        ctx.refresh = lambda: rtsys.initialize(ctx)
+        try:
+            return lookup(signature, target_context)
+        finally:
+            ctx.__dict__.pop("refresh", None)
+
+    cache.load_overload = load_overload
+    try:
+        fn.compile(sig)
+    finally:
+        cache.__dict__.pop("load_overload", None)
+
+
 def compile_generated(gen: Generated, fgraph: FunctionGraph, folder: str) -> Any:
     """Write, import and compile the generated module; the Numba dispatcher.
 
-    A cache entry that fails to load is deleted and the function compiled again.
+    The dispatcher holds one signature and compiles no other (a call with other types
+    raises TypeError). A cache entry that fails to load is deleted and the function
+    compiled again.
     """
     from numba.core.errors import NumbaError
 
     key = disk.source_key(gen.source)
     sig = _signature(gen, fgraph)
+    fast = _fast_load_enabled()
     for attempt in range(2):
         path = disk.write_module(gen.source, key, folder)
         module = disk.load_module(path, key)
@@ -56,7 +111,11 @@ def compile_generated(gen: Generated, fgraph: FunctionGraph, folder: str) -> Any
             setattr(module, name, value)
         fn = getattr(module, FUNCTION_NAME)
         try:
-            fn.compile(sig)
+            if fast and not attempt:
+                _load_without_refresh(fn, sig)
+            else:
+                fn.compile(sig)
+            fn.disable_compile()
             return fn
         except NumbaError as err:
             err.add_note(f"while compiling the generated module {path}")
@@ -107,34 +166,85 @@ class NumbaBackend:
                 stacklevel=4,
             )
         fn = compile_generated(gen, fgraph, cache_dir("numba"))
-        constants = tuple(gen.constants)
-        nodes = gen.nodes
-
-        def run(values: Sequence[Any]) -> list[Any]:
-            args = [
-                v if type(v) is np.ndarray and v.flags.c_contiguous else _contiguous(v)
-                for v in values
-            ]
-            try:
-                return list(fn(*args, *constants))
-            except Exception as err:
-                found = _NODE_TAG.search(str(err))
-                if found:
-                    err.add_note(f"in {node_label(nodes[int(found.group(1))])}")
-                raise
-
-        run.dispatcher = fn  # type: ignore[attr-defined]
-        run.source = gen.source  # type: ignore[attr-defined]
-        run.callbacks = [(c.node, c.reason) for c in gen.callbacks]  # type: ignore[attr-defined]
+        run: Any = _make_thunk(fn, tuple(gen.constants), gen.nodes, _static_shapes(fgraph))
+        run.dispatcher = fn
+        run.source = gen.source
+        run.callbacks = [(c.node, c.reason) for c in gen.callbacks]
+        run.checks_inputs = True
         return run
 
     def __repr__(self) -> str:
         return f"NumbaBackend(callbacks={self.callbacks}, cache={self.cache})"
 
 
-def _contiguous(value: Any) -> np.ndarray:
-    a = np.asarray(value)
-    return a if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(a.shape)
+def _static_shapes(fgraph: FunctionGraph) -> tuple[tuple[int, int, int], ...]:
+    """(input position, axis, length) for each axis of an input with a static length."""
+    return tuple(
+        (k, axis, length)
+        for k, var in enumerate(fgraph.inputs)
+        for axis, length in enumerate(getattr(var.type, "shape", ()))
+        if length is not None
+    )
+
+
+def _make_thunk(
+    fn: Any,
+    constants: tuple[np.ndarray, ...],
+    nodes: Sequence[Any],
+    static: tuple[tuple[int, int, int], ...],
+) -> Any:
+    """The per-call function: values -> list of outputs, as little Python as possible.
+
+    The dispatcher refuses (TypeError) a value of another type, rank or dtype, a
+    non-contiguous or read-only array, or a Python number: those are retried once as
+    C-contiguous writeable arrays, and a TypeError left over goes to `Function`, whose
+    checkers convert the value or name it. A static length that does not match raises
+    TypeError the same way (the compiled code relies on it).
+    """
+
+    def call(values: Sequence[Any]) -> list[Any]:
+        try:
+            return list(fn(*values, *constants) if constants else fn(*values))
+        except TypeError as err:
+            fixed = [_plain_array(v) for v in values]
+            if all(a is b for a, b in zip(fixed, values, strict=True)):
+                _name_node(err)
+                raise
+            return call(fixed)
+        except Exception as err:
+            _name_node(err)
+            raise
+
+    def _name_node(err: Exception) -> None:
+        found = _NODE_TAG.search(str(err))
+        if found:
+            err.add_note(f"in {node_label(nodes[int(found.group(1))])}")
+
+    if not static:
+        return call
+
+    def call_checked(values: Sequence[Any]) -> list[Any]:
+        for k, axis, length in static:
+            try:
+                ok = values[k].shape[axis] == length
+            except (AttributeError, IndexError, TypeError):
+                ok = False
+            if not ok:
+                raise TypeError(f"input {k}: axis {axis} must have length {length}")
+        return call(values)
+
+    return call_checked
+
+
+def _plain_array(value: Any) -> Any:
+    """`value` as a C-contiguous writeable ndarray (itself when it already is one)."""
+    if type(value) is np.ndarray:
+        if value.flags.c_contiguous and value.flags.writeable:
+            return value
+        return np.array(value, order="C", copy=True)
+    if isinstance(value, np.ndarray | np.generic | int | float | complex | bool):
+        return np.array(value, order="C", copy=True)
+    return value  # a list, say: Function's checkers convert it
 
 
 backend = NumbaBackend()
