@@ -24,14 +24,14 @@ def test_every_catalog_op_runs_as_c_or_calls_back() -> None:
 
 def test_report_names_fused_c_nodes_and_callbacks() -> None:
     x = tt.matrix("x")
-    fn = function([x], [tt.exp(tt.sin(x)), tt.linalg.det(x)], mode=CBackend())
+    fn = function([x], [tt.exp(tt.sin(x)), tt.linalg.pinv(x)], mode=CBackend())
     report = dict(compile_report(fn))
     assert report["Composite{exp(sin(i0))}"] == C
     assert CALLBACK in report.values()
     xv = np.random.default_rng(0).normal(size=(3, 3))
     e, d = fn(xv)
     np.testing.assert_allclose(e, np.exp(np.sin(xv)), rtol=1e-12)
-    np.testing.assert_allclose(d, np.linalg.det(xv), rtol=1e-10)
+    np.testing.assert_allclose(d, np.linalg.pinv(xv), rtol=1e-10)
 
 
 def test_in_place_elemwise_writes_into_the_destroyed_buffer() -> None:

@@ -15,10 +15,12 @@ from typing import Any
 
 import tensorgraft.compile_c.rules  # noqa: F401  (fills NODE_RULES)
 from tensorgraft.compile_c.registry import (
+    ANY_DTYPE,
     BAD_INPUT,
     CALLBACK_COUNT,
     KERNEL,
     NODE_RULES,
+    is_array,
     is_tensor,
     typenum,
 )
@@ -114,7 +116,7 @@ class Writer:
         return code
 
     def check_input(self, k: int, var: Variable) -> None:
-        if not is_tensor(var):
+        if not is_array(var):
             return
         t: Any = var.type
         conds = [f"PyArray_DIM((PyArrayObject*)v[{k}], {a}) != {s}" for a, s in _fixed(t)]
@@ -127,7 +129,8 @@ class Writer:
 
     def node(self, k: int, node: Apply) -> None:
         rule = NODE_RULES.get(type(node.op))
-        if rule is not None and all(is_tensor(v) for v in [*node.inputs, *node.outputs]):
+        accepts = is_array if type(node.op) in ANY_DTYPE else is_tensor
+        if rule is not None and all(accepts(v) for v in [*node.inputs, *node.outputs]):
             lines = rule(self, k, node)
             if lines is not None:
                 self.emit(*lines)
@@ -142,8 +145,8 @@ class Writer:
         ins = ", ".join(str(self.slot[v]) for v in node.inputs) or "0"
         # Per output: slot, type number (-1: not an array) and rank.
         outs = ", ".join(
-            f"{self.slot[o]}, {typenum(o.type.dtype) if is_tensor(o) else -1}, "  # type: ignore[attr-defined]
-            f"{o.type.ndim if is_tensor(o) else 0}"  # type: ignore[attr-defined]
+            f"{self.slot[o]}, {typenum(o.type.dtype) if is_array(o) else -1}, "  # type: ignore[attr-defined]
+            f"{o.type.ndim if is_array(o) else 0}"  # type: ignore[attr-defined]
             for o in node.outputs
         )
         self.emit(

@@ -5,7 +5,12 @@ from __future__ import annotations
 C = "C"
 CALLBACK = "python callback"
 # Op types whose C rule handles some of their nodes only: what it covers.
-PARTIAL = {"Blockwise": "C for Dot cores (stacked matrix products), else python callback"}
+PARTIAL = {
+    "Blockwise": "C for Dot cores (stacked matrix products) and the LAPACK cores "
+    "(Cholesky, Det, SlogDet, MatrixInverse, Solve, SolveTriangular, CholeskySolve), "
+    "else python callback",
+    "Solve": "C for assume_a='gen' (LAPACK gesv), else python callback",
+}
 
 
 def _overrides(cls: type, name: str, base: type) -> bool:

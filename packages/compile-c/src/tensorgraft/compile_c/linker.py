@@ -118,7 +118,7 @@ def _user_name(var: Variable) -> str:
 
 def _constant_value(var: Variable) -> Any:
     data = var.data  # type: ignore[attr-defined]
-    if registry.is_tensor(var):
+    if registry.is_array(var):
         t: Any = var.type
         # Compiled code reads constants without checks: make sure they fit their type.
         value = np.require(np.asarray(data, dtype=t.dtype), requirements="A")
@@ -146,7 +146,7 @@ class CompiledGraph:
         self._run: Callable[[Any, Sequence[Any]], list[Any]] | None = None
         # The C code checks every tensor input (raising TypeError for one it does not
         # take as is), so `Function` may skip its Python checkers.
-        self.checks_inputs = all(registry.is_tensor(v) for v in code.fgraph.inputs)
+        self.checks_inputs = all(registry.is_array(v) for v in code.fgraph.inputs)
 
     def thunk(self) -> Thunk:
         """The fastest callable form: the module function with the state bound."""
@@ -230,7 +230,7 @@ class _Deferred:
     def __init__(self, owner: DeferredC, fgraph: FunctionGraph) -> None:
         self.owner = owner
         self.graph: CompiledGraph | None = None
-        self.checks_inputs = all(registry.is_tensor(v) for v in fgraph.inputs)
+        self.checks_inputs = all(registry.is_array(v) for v in fgraph.inputs)
 
     @property
     def report(self) -> list[tuple[Apply, str]]:

@@ -17,7 +17,6 @@ import importlib.util
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -131,6 +130,8 @@ def _compile(source: str, module_name: str, folder: str) -> None:
         f.write(source)
     lib = os.path.join(folder, _library_name(module_name))
     argv = [*compiler, *FLAGS, *_includes(), src, "-o", lib, *_link_flags()]
+    import subprocess  # only to compile: a warm start does not need it
+
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         first = "\n".join((proc.stderr or proc.stdout).splitlines()[:12])

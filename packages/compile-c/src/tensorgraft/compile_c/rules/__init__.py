@@ -3,8 +3,11 @@
 from tensorgraft.compile_c.rules import (  # noqa: F401
     construction,
     elemwise,
+    indexing,
+    lapack,
     linalg,
     reduction,
     shape,
+    sort,
     subtensor,
 )

@@ -1,4 +1,5 @@
-"""Matrix products with SciPy's BLAS."""
+"""Matrix products with SciPy's BLAS; Blockwise stacks of matrix products and of the
+LAPACK ops (`lapack.py`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 from tensorgraft.compile_c.registry import (
     RERAISE,
     call_kernel,
+    is_tensor,
     register,
     typenum,
 )
+from tensorgraft.compile_c.rules.lapack import core_kernel
 from tensorgraft.compile_c.scalar import C_TYPES
 from tensorgraft.graph.basic import Apply
 from tensorgraft.tensor.blockwise import Blockwise
@@ -118,12 +121,147 @@ out:
 
 
 @register(Blockwise)
+def _blockwise(w: Writer, k: int, node: Apply) -> list[str] | None:
+    """Blockwise(Dot) as batched gemm; Blockwise of a LAPACK op as a loop of its kernel."""
+    op: Any = node.op
+    if isinstance(op.core_op, Dot):
+        return _batched_dot(w, k, node)
+    return _batched_kernel(w, k, node)
+
+
+def _batched_kernel(w: Writer, k: int, node: Apply) -> list[str] | None:
+    """The core op's kernel called on each batch item (views of the inputs, broadcast
+    batch axes), its results copied into the stacks. An empty batch calls back `perform`
+    (the core shapes then come from the signature); an error re-raises the reference's,
+    which names the batch index."""
+    op: Any = node.op
+    core = op.core_node(node)
+    if not all(is_tensor(v) for v in [*core.inputs, *core.outputs]):
+        return None
+    name = core_kernel(w, core)
+    if name is None:
+        return None
+    nb = node.outputs[0].type.ndim - core.outputs[0].type.ndim  # type: ignore[attr-defined]
+    if nb == 0:
+        return call_kernel(w, name, k, node)
+    n_in, n_out = len(node.inputs), len(node.outputs)
+    core_in = ", ".join(str(v.type.ndim) for v in core.inputs)
+    core_out = ", ".join(str(v.type.ndim) for v in core.outputs)
+    loop = w.kernel(
+        BATCH_LOOP.replace("@CORE@", name)
+        .replace("@NB@", str(nb))
+        .replace("@NIN@", str(n_in))
+        .replace("@NOUT@", str(n_out))
+        .replace("@CIN@", core_in)
+        .replace("@COUT@", core_out)
+        .replace("@MAXND@", str(nb + max(v.type.ndim for v in core.outputs)))
+        .replace("@RERAISE@", str(RERAISE))
+        .replace("@INS@", ", ".join(f"in[{p}]" for p in range(n_in)))
+    )
+    ins = ", ".join(f"v[{w.slot[i]}]" for i in node.inputs)
+    outs = ", ".join(f"&v[{w.slot[o]}]" for o in node.outputs)
+    lines = [
+        "    {",
+        f"        PyObject* in[{n_in}] = {{{ins}}};",
+        f"        PyObject** out[{n_out}] = {{{outs}}};",
+        f"        int r = {loop}(fail, {k}, in, out);",
+        "        if (r < 0) goto done;",
+        "        if (r == 0) {",
+    ]
+    mark = len(w.lines)
+    w.callback(k, node)  # an empty batch
+    lines += [*w.lines[mark:], "        }", "    }"]
+    del w.lines[mark:]
+    return lines
+
+
+# Returns 1 when done, 0 for an empty batch (the caller calls back), -1 on an error.
+BATCH_LOOP = r"""
+static int @KERNEL@(PyObject* fail, Py_ssize_t node, PyObject** in, PyObject*** out)
+{
+    static const int cin[@NIN@] = {@CIN@}, cout[@NOUT@] = {@COUT@};
+    npy_intp bdims[@NB@], idx[@NB@], dims[@MAXND@], total = 1, item, size;
+    PyObject *views[@NIN@] = {NULL}, *res[@NOUT@] = {NULL}, *dst;
+    PyObject** res_p[@NOUT@];
+    char* ptr[@NIN@];
+    int j, d;
+    for (d = 0; d < @NB@; ++d) {
+        bdims[d] = 1;
+        for (j = 0; j < @NIN@; ++j) {
+            npy_intp n = PyArray_DIM((PyArrayObject*)in[j], d);
+            if (n == 1) continue;
+            if (bdims[d] != 1 && bdims[d] != n) goto bad;
+            bdims[d] = n;
+        }
+        total *= bdims[d];
+        idx[d] = 0;
+    }
+    if (total == 0) return 0;
+    for (j = 0; j < @NIN@; ++j) ptr[j] = PyArray_BYTES((PyArrayObject*)in[j]);
+    for (j = 0; j < @NOUT@; ++j) res_p[j] = &res[j];
+    for (item = 0; item < total; ++item) {
+        for (j = 0; j < @NIN@; ++j) {
+            PyArrayObject* a = (PyArrayObject*)in[j];
+            Py_INCREF(PyArray_DESCR(a));
+            views[j] = PyArray_NewFromDescr(&PyArray_Type, PyArray_DESCR(a), cin[j],
+                                            PyArray_DIMS(a) + @NB@, PyArray_STRIDES(a) + @NB@,
+                                            ptr[j], 0, NULL);
+            if (!views[j]) goto error;
+            Py_INCREF(a);
+            if (PyArray_SetBaseObject((PyArrayObject*)views[j], (PyObject*)a) < 0) goto error;
+        }
+        if (!@CORE@(fail, node, views, res_p)) goto bad;
+        for (j = 0; j < @NIN@; ++j) Py_CLEAR(views[j]);
+        for (j = 0; j < @NOUT@; ++j) {
+            PyArrayObject* r = (PyArrayObject*)res[j];
+            if (item == 0) {  /* the stack: the batch shape, then the item's shape */
+                for (d = 0; d < @NB@; ++d) dims[d] = bdims[d];
+                for (d = 0; d < cout[j]; ++d) dims[@NB@ + d] = PyArray_DIM(r, d);
+                *out[j] = PyArray_EMPTY(@NB@ + cout[j], dims, PyArray_TYPE(r), 0);
+                if (!*out[j]) goto error;
+            }
+            for (d = 0; d < cout[j]; ++d)  /* a ragged result */
+                if (PyArray_DIM(r, d) != PyArray_DIM((PyArrayObject*)*out[j], @NB@ + d)) goto bad;
+            size = PyArray_NBYTES(r);
+            Py_INCREF(PyArray_DESCR(r));
+            dst = PyArray_NewFromDescr(&PyArray_Type, PyArray_DESCR(r), cout[j], PyArray_DIMS(r),
+                                       NULL, PyArray_BYTES((PyArrayObject*)*out[j]) + item * size,
+                                       NPY_ARRAY_WRITEABLE, NULL);
+            if (!dst) goto error;
+            d = PyArray_CopyInto((PyArrayObject*)dst, r);
+            Py_DECREF(dst);
+            if (d < 0) goto error;
+            Py_CLEAR(res[j]);
+        }
+        for (d = @NB@ - 1; d >= 0; --d) {
+            for (j = 0; j < @NIN@; ++j)
+                if (PyArray_DIM((PyArrayObject*)in[j], d) != 1)
+                    ptr[j] += PyArray_STRIDE((PyArrayObject*)in[j], d);
+            if (++idx[d] < bdims[d]) break;
+            for (j = 0; j < @NIN@; ++j)
+                if (PyArray_DIM((PyArrayObject*)in[j], d) != 1)
+                    ptr[j] -= PyArray_STRIDE((PyArrayObject*)in[j], d) * bdims[d];
+            idx[d] = 0;
+        }
+    }
+    return 1;
+error:
+    for (j = 0; j < @NIN@; ++j) Py_XDECREF(views[j]);
+    for (j = 0; j < @NOUT@; ++j) Py_XDECREF(res[j]);
+    return -1;
+bad:
+    for (j = 0; j < @NIN@; ++j) Py_XDECREF(views[j]);
+    for (j = 0; j < @NOUT@; ++j) Py_XDECREF(res[j]);
+    PyErr_Clear();
+    tg_fail_arrays(fail, @RERAISE@, node, @NIN@, @INS@);
+    return -1;
+}
+"""
+
+
 def _batched_dot(w: Writer, k: int, node: Apply) -> list[str] | None:
     """Stacks of matrix products (Blockwise(Dot), i.e. matmul of >2-D arrays): one gemm
     per batch item, reading each operand in place when its matrices suit BLAS."""
-    op: Any = node.op
-    if not isinstance(op.core_op, Dot):
-        return None
     a, b = node.inputs
     (out,) = node.outputs
     dtype = out.type.dtype  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tensorgraft.compile_c.codegen import Writer
 
 
-@register(ShapeI)
+@register(ShapeI, any_dtype=True)
 def _shape_i(w: Writer, k: int, node: Apply) -> list[str] | None:
     op: Any = node.op
     src, dst = w.slot[node.inputs[0]], w.slot[node.outputs[0]]
@@ -28,7 +28,7 @@ def _shape_i(w: Writer, k: int, node: Apply) -> list[str] | None:
     ]
 
 
-@register(Shape)
+@register(Shape, any_dtype=True)
 def _shape(w: Writer, k: int, node: Apply) -> list[str] | None:
     src, dst = w.slot[node.inputs[0]], w.slot[node.outputs[0]]
     nd = node.inputs[0].type.ndim  # type: ignore[attr-defined]
@@ -44,7 +44,7 @@ def _shape(w: Writer, k: int, node: Apply) -> list[str] | None:
     ]
 
 
-@register(Reshape)
+@register(Reshape, any_dtype=True)
 def _reshape(w: Writer, k: int, node: Apply) -> list[str] | None:
     """NumPy's own reshape (a view where the layout allows, else a copy)."""
     op: Any = node.op
@@ -76,7 +76,7 @@ def _reshape(w: Writer, k: int, node: Apply) -> list[str] | None:
     ]
 
 
-@register(SpecifyShape)
+@register(SpecifyShape, any_dtype=True)
 def _specify_shape(w: Writer, k: int, node: Apply) -> list[str] | None:
     """Check the given lengths; the output is the input itself."""
     op: Any = node.op

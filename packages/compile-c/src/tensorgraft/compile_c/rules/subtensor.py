@@ -1,66 +1,71 @@
-"""Basic indexing as views."""
+"""Basic indexing as views, and writing through a basic index (IncSubtensor)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tensorgraft.compile_c.registry import (
-    KERNEL,
-    RERAISE,
-    call_kernel,
+    read_index,
     register,
+    reraise_kernel,
 )
-from tensorgraft.compile_c.scalar import C_TYPES
-from tensorgraft.graph.basic import Apply
-from tensorgraft.tensor.indexing_key import INT, SliceSpec
-from tensorgraft.tensor.subtensor import Subtensor
+from tensorgraft.graph.basic import Apply, Variable
+from tensorgraft.tensor.indexing_key import INT, IndexEntry, SliceSpec
+from tensorgraft.tensor.subtensor import IncSubtensor, Subtensor
 
 if TYPE_CHECKING:
     from tensorgraft.compile_c.codegen import Writer
 
 
-@register(Subtensor)
-def _subtensor(w: Writer, k: int, node: Apply) -> list[str] | None:
-    """`x[i, a:b:c]` as a view: Python's slice rules (PySlice_AdjustIndices), bounds checked."""
-    op: Any = node.op
-    x, *index = node.inputs
-    nd = x.type.ndim  # type: ignore[attr-defined]
-    n_out = node.outputs[0].type.ndim  # type: ignore[attr-defined]
-    if any(e != INT and not isinstance(e, SliceSpec) for e in op.idx_list):
-        return None
-    values = iter(range(1, len(node.inputs)))
+def _basic(idx_list: Sequence[IndexEntry]) -> bool:
+    return all(e == INT or isinstance(e, SliceSpec) for e in idx_list)
 
-    def read(p: int) -> str:
-        t = C_TYPES[index[p - 1].type.dtype]  # type: ignore[attr-defined]
-        return f"(Py_ssize_t)*(const {t}*)PyArray_DATA((PyArrayObject*)in[{p}])"
+
+def view_lines(
+    idx_list: Sequence[IndexEntry],
+    index: Sequence[Variable],
+    first: int,
+    nd: int,
+    n_out: int,
+    bad: str = "goto bad;",
+) -> list[str]:
+    """C computing `dims`, `strides` and `data` of the view `a[idx]` of the array `a`.
+
+    The index values are `in[first]`, `in[first + 1]`, ...; Python's slice rules
+    (PySlice_AdjustIndices); an integer out of range or a zero step runs `bad`.
+    Declares its locals.
+    """
+    values = iter(range(first, first + len(index)))
+
+    def read() -> str:
+        p = next(values)
+        return read_index(index[p - first], f"in[{p}]")
 
     lines = [
-        f"static int {KERNEL}(PyObject* fail, Py_ssize_t node, PyObject** in, PyObject*** out)",
-        "{",
-        "    PyArrayObject* a = (PyArrayObject*)in[0];",
         f"    npy_intp dims[{max(n_out, 1)}], strides[{max(n_out, 1)}], n;",
         "    Py_ssize_t i, start, stop, step;",
         "    char* data = PyArray_BYTES(a);",
-        "    PyArray_Descr* descr;",
-        "    (void)i; (void)start; (void)stop; (void)step;",
+        "    (void)i; (void)start; (void)stop; (void)step; (void)n;",
     ]
     j = 0
-    for axis, entry in enumerate(op.idx_list):
+    for axis, entry in enumerate(idx_list):
         lines.append(f"    n = PyArray_DIM(a, {axis});")
         if entry == INT:
             lines += [
-                f"    i = {read(next(values))};",
+                f"    i = {read()};",
                 "    if (i < 0) i += n;",
-                "    if (i < 0 || i >= n) goto bad;",
+                f"    if (i < 0 || i >= n) {bad}",
                 f"    data += i * PyArray_STRIDE(a, {axis});",
             ]
             continue
-        start = read(next(values)) if entry.start else None
-        stop = read(next(values)) if entry.stop else None
-        step = read(next(values)) if entry.step else "1"
+        assert isinstance(entry, SliceSpec)
+        start = read() if entry.start else None
+        stop = read() if entry.stop else None
+        step = read() if entry.step else "1"
         lines += [
             f"    step = {step};",
-            "    if (step == 0) goto bad;",
+            f"    if (step == 0) {bad}",
             "    if (step < -PY_SSIZE_T_MAX) step = -PY_SSIZE_T_MAX;  /* as PySlice_Unpack */",
             f"    start = {start or '(step > 0 ? 0 : PY_SSIZE_T_MAX)'};",
             f"    stop = {stop or '(step > 0 ? PY_SSIZE_T_MAX : PY_SSIZE_T_MIN)'};",
@@ -69,26 +74,91 @@ def _subtensor(w: Writer, k: int, node: Apply) -> list[str] | None:
             f"    if (dims[{j}] > 0) data += start * PyArray_STRIDE(a, {axis});",
         ]
         j += 1
-    for axis in range(len(op.idx_list), nd):
+    for axis in range(len(idx_list), nd):
         lines.append(
             f"    dims[{j}] = PyArray_DIM(a, {axis}); strides[{j}] = PyArray_STRIDE(a, {axis});"
         )
         j += 1
     assert j == n_out
-    lines += [
-        "    descr = PyArray_DESCR(a); Py_INCREF(descr);",
-        f"    *out[0] = PyArray_NewFromDescr(&PyArray_Type, descr, {n_out}, dims, strides, data,",
-        "        PyArray_FLAGS(a) & NPY_ARRAY_WRITEABLE, NULL);",
-        "    if (!*out[0]) return 0;",
+    return lines
+
+
+def make_view(target: str, n_out: int, fail: str = "return 0;") -> list[str]:
+    """C setting `target` to a new view of `a` from `dims`, `strides`, `data`; `fail` runs
+    on an error (with `target` NULL or a reference to release)."""
+    return [
+        "    Py_INCREF(PyArray_DESCR(a));",
+        f"    {target} = PyArray_NewFromDescr(&PyArray_Type, PyArray_DESCR(a), {n_out}, dims,",
+        "        strides, data, PyArray_FLAGS(a) & NPY_ARRAY_WRITEABLE, NULL);",
+        f"    if (!{target}) {fail}",
         "    Py_INCREF(a);",
-        "    if (PyArray_SetBaseObject((PyArrayObject*)*out[0], (PyObject*)a) < 0) return 0;",
-        "    return 1;",
-        "bad:",
-        f"    tg_fail_arrays(fail, {RERAISE}, node, {len(node.inputs)}, "
-        + ", ".join(f"in[{p}]" for p in range(len(node.inputs)))
-        + ");",
-        "    return 0;",
-        "}",
+        f"    if (PyArray_SetBaseObject((PyArrayObject*){target}, (PyObject*)a) < 0) {fail}",
     ]
-    name = w.kernel("\n".join(lines))
-    return call_kernel(w, name, k, node)
+
+
+@register(Subtensor, any_dtype=True)
+def _subtensor(w: Writer, k: int, node: Apply) -> list[str] | None:
+    """`x[i, a:b:c]` as a view: Python's slice rules, integer indices checked."""
+    op: Any = node.op
+    x, *index = node.inputs
+    n_out = node.outputs[0].type.ndim  # type: ignore[attr-defined]
+    if not _basic(op.idx_list):
+        return None
+    body = [
+        "    PyArrayObject* a = (PyArrayObject*)in[0];",
+        *view_lines(op.idx_list, index, 1, x.type.ndim, n_out),  # type: ignore[attr-defined]
+        *make_view("*out[0]", n_out),
+        "    return 1;",
+    ]
+    return reraise_kernel(w, k, node, body)
+
+
+@register(IncSubtensor, any_dtype=True)
+def _inc_subtensor(w: Writer, k: int, node: Apply) -> list[str] | None:
+    """`x` with `x[idx]` set to, or incremented by, `v` (broadcast): written into a view.
+
+    In place (destroy map) the view is of `x` itself, unless `x` is read-only; otherwise
+    of a copy of `x`. NumPy's CopyInto / in-place add broadcast `v` and handle overlap.
+    """
+    op: Any = node.op
+    x, _, *index = node.inputs
+    if not _basic(op.idx_list):
+        return None
+    nd = x.type.ndim  # type: ignore[attr-defined]
+    n_out = nd - sum(1 for e in op.idx_list if e == INT)
+    write = (
+        ["    if (PyArray_CopyInto((PyArrayObject*)view, (PyArrayObject*)in[1]) < 0) goto bad;"]
+        if op.set_instead_of_inc
+        else [
+            "    r = PyNumber_InPlaceAdd(view, in[1]);",
+            "    if (!r) goto bad;",
+            "    Py_DECREF(r);",
+        ]
+    )
+    # In place: write into x itself (unless it is read-only); else into a copy.
+    own = "if (PyArray_ISWRITEABLE(x)) { a = x; Py_INCREF(a); } else " if op.inplace else ""
+    body = [
+        "    PyArrayObject* x = (PyArrayObject*)in[0];",
+        "    PyArrayObject* a;",
+        "    PyObject *r = NULL, *view = NULL;",
+        f"    {own}a = (PyArrayObject*)PyArray_NewCopy(x, NPY_KEEPORDER);",
+        "    if (!a) return 0;",
+        "    (void)r;",
+        "    {",
+        *view_lines(op.idx_list, index, 2, nd, n_out, "goto bad;"),
+        *make_view("view", n_out, "goto error;"),
+        "    }",
+        *write,
+        "    Py_DECREF(view);",
+        "    *out[0] = (PyObject*)a;",
+        "    return 1;",
+        "error:",
+        "    Py_XDECREF(view);",
+        "    Py_DECREF(a);",
+        "    return 0;",
+    ]
+    # `bad` (index out of range, value not broadcastable) must release them too.
+    body = [
+        line.replace("goto bad;", "{ Py_XDECREF(view); Py_DECREF(a); goto bad; }") for line in body
+    ]
+    return reraise_kernel(w, k, node, body)
