@@ -77,6 +77,26 @@ def test_set_subtensor_of_a_temporary_becomes_inplace() -> None:
     np.testing.assert_array_equal(xv, [0.0, 1.0, 2.0])
 
 
+def test_an_advanced_inc_of_a_temporary_becomes_inplace_but_not_of_an_input() -> None:
+    # The gradient of a gather: scatter-add into a fresh buffer of zeros.
+    x, idx = tt.vector("x"), tt.vector("idx", dtype="int64")
+    out = tt.inc_subtensor(tt.zeros_like(tt.exp(x))[idx], tt.exp(x)[idx])
+    on_input = tt.inc_subtensor(x[idx], 1.0)
+    fg = _inplace([out, on_input], [x, idx])
+    writes = [n for n in fg.toposort() if type(n.op).__name__ == "AdvancedIncSubtensor"]
+    assert sorted(n.op.inplace for n in writes) == [False, True]
+    assert next(n for n in writes if not n.op.inplace).inputs[0] is fg.inputs[0]
+    xv, iv = np.array([0.0, 1.0, 2.0]), np.array([2, 0, 2])
+    got, got_input = evaluate(fg.outputs, dict(zip(fg.inputs, (xv, iv), strict=True)), copy=False)
+    expected = np.zeros(3)
+    np.add.at(expected, iv, np.exp(xv)[iv])
+    np.testing.assert_allclose(got, expected)
+    expected_input = xv.copy()
+    np.add.at(expected_input, iv, 1.0)
+    np.testing.assert_allclose(got_input, expected_input)
+    np.testing.assert_array_equal(xv, [0.0, 1.0, 2.0])
+
+
 def test_checker_refuses_to_overwrite_an_input() -> None:
     x = tt.vector("x")
     fg = FunctionGraph([x], [Elemwise(tt.scalar_ops.exp, ((0, 0),))(x)])

@@ -10,10 +10,10 @@ An op may overwrite an input (its `destroy_map`) only when that is invisible:
   buffer of a view chain has one client, the next view (so no value is read after it
   was destroyed, and none is a graph output).
 
-The phase turns `Elemwise` nodes into `Elemwise(..., inplace_pattern)` and
-`IncSubtensor` into its `inplace=True` form where an input qualifies, then runs
-`check_destroy_maps`. Only backends that honour destroy maps include it (the python
-backend excludes the tag).
+The phase turns `Elemwise` nodes into `Elemwise(..., inplace_pattern)` and indexed
+writes (`IncSubtensor`, `AdvancedIncSubtensor`) into their `inplace=True` forms where an
+input qualifies, then runs `check_destroy_maps`. Only backends that honour destroy maps
+include it (the python backend excludes the tag).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tensorgraft.rewrite.pipeline import register_graph_phase
 from tensorgraft.tensor.construction import Alloc
 from tensorgraft.tensor.elemwise import Elemwise
 from tensorgraft.tensor.reduction import Reduce
-from tensorgraft.tensor.subtensor import IncSubtensor
+from tensorgraft.tensor.subtensor import IndexedWrite
 
 # Ops whose outputs are always new arrays (never views of an input).
 FRESH_OUTPUTS: tuple[type, ...] = (Elemwise, Alloc, Reduce)
@@ -80,7 +80,7 @@ def make_inplace(
             and "inplace_elemwise" not in exclude
         ):
             new = _inplace_elemwise(fgraph, node, op)
-        elif isinstance(op, IncSubtensor) and not op.inplace and "inplace_subtensor" not in exclude:
+        elif isinstance(op, IndexedWrite) and not op.inplace and "inplace_subtensor" not in exclude:
             if can_destroy(fgraph, node.inputs[0], node):
                 new = dataclasses.replace(op, inplace=True).make_node(*node.inputs)
         if new is None:
