@@ -295,6 +295,44 @@ def table(case: Case, rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+# -- Numba's own floor ---------------------------------------------------------------------------
+FLOOR = """
+import json, sys, time
+import numpy as np
+start = time.perf_counter()
+import numba
+import_s = time.perf_counter() - start
+sys.path.insert(0, sys.argv[1])
+import tg_floor_trivial
+start = time.perf_counter()
+tg_floor_trivial.f(np.ones(3))
+call_s = time.perf_counter() - start
+hits = sum(tg_floor_trivial.f.stats.cache_hits.values())
+print(json.dumps({"import_s": import_s, "call_s": call_s, "hits": hits}))
+"""
+
+
+def numba_floor(repeats: int) -> dict[str, float] | None:
+    """What Numba alone needs for a warm first result in a fresh process: `import numba`
+    and the first call of a trivial `@njit(cache=True)` function loaded from its cache."""
+    runs = []
+    with tempfile.TemporaryDirectory() as folder:
+        with open(os.path.join(folder, "tg_floor_trivial.py"), "w") as fh:
+            fh.write("import numba\n\n@numba.njit(cache=True)\ndef f(x):\n    return x + 1.0\n")
+        for k in range(repeats + 1):  # the first run fills the cache
+            cmd = [sys.executable, "-c", FLOOR, folder]
+            env = _environment(folder)
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+            if done.returncode != 0:
+                return None
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            if k and result["hits"]:
+                runs.append(result)
+    if not runs:
+        return None
+    return {key: statistics.median(r[key] for r in runs) for key in ("import_s", "call_s")}
+
+
 # -- the issues' targets ---------------------------------------------------------------------------
 Results = dict[str, dict[str, Row]]
 
@@ -384,6 +422,12 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = {r.engine: r for r in rows}
         print(table(BY_NAME[name], rows), flush=True)
     print(target_report(results))
+    floor = numba_floor(repeats) if "tg[numba]" in engines else None
+    if floor:
+        print(
+            f"\nNumba's own warm floor: import numba {fmt(floor['import_s'])} + first cached call"
+            f" of a trivial function {fmt(floor['call_s'])}"
+        )
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(
