@@ -1,7 +1,9 @@
 """Importing this package fills the numba backend's tables (one module per op family)."""
 
 from tensorgraft.compile_numba.rules import (  # noqa: F401
+    advanced,
     along_axis,
+    blockwise,
     callbacks,
     construction,
     elemwise,
@@ -9,5 +11,7 @@ from tensorgraft.compile_numba.rules import (  # noqa: F401
     reduction,
     scalar,
     shape,
+    sort,
+    special,
     subtensor,
 )

@@ -19,6 +19,7 @@ from tensorgraft.compile_numba.codegen import (
     scalar_constant,
 )
 from tensorgraft.compile_numba.registry import numba_impl, scalar_impl
+from tensorgraft.compile_numba.rules.special import kernels_in
 from tensorgraft.graph.basic import Apply, Constant, Variable
 from tensorgraft.tensor.elemwise import DimShuffle, Elemwise
 from tensorgraft.tensor.scalar_ops.basic import ScalarOp
@@ -62,6 +63,7 @@ def scalar_code(
         return exprs
     names = []
     for expr, dt in zip(exprs, out_dtypes, strict=True):
+        ctx.globals.update(kernels_in(expr))  # the special-function kernels it calls
         name = ctx.fresh("s")
         ctx.emit(f"{name} = {np_dtype(dt)}({expr})")
         names.append(name)

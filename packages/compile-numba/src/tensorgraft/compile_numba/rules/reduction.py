@@ -29,6 +29,8 @@ def _init(op: red.Reduce, dtype: str) -> str | None:
         return literal(info.max if big else info.min, dt)
     if dt.kind == "b":
         return "True" if big else "False"
+    if dt.kind == "c":  # lexicographically below (above) every number
+        return literal(complex(np.inf, np.inf) if big else complex(-np.inf, -np.inf), dt)
     return None
 
 
@@ -42,6 +44,16 @@ def _combine(op: red.Reduce, acc: str, value: str, dtype: str) -> str:
         return f"{acc} and ({value} != 0)"
     if isinstance(op, red.Any):
         return f"{acc} or ({value} != 0)"
+    if np.dtype(dtype).kind == "c":
+        # NumPy's complex maximum/minimum: lexicographic, the first NaN propagates.
+        cmp = "<" if isinstance(op, red.Min) else ">"
+        a, v = acc, value
+        keep = (
+            f"np.isnan({a}.real) or np.isnan({a}.imag) or ({a}.real {cmp} {v}.real and not "
+            f"np.isnan({a}.imag) and not np.isnan({v}.imag)) or ({a}.real == {v}.real and "
+            f"{a}.imag {cmp}= {v}.imag)"
+        )
+        return f"{a} if ({keep}) else {v}"
     fn = "np.minimum" if isinstance(op, red.Min) else "np.maximum"
     return f"{fn}({acc}, {value})"
 
@@ -53,8 +65,6 @@ def _reduce(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str |
     var = node.inputs[0]
     ndim = ndim_of(var)
     dtype = dtype_of(node.outputs[0])
-    if np.dtype(dtype_of(var)).kind == "c" and isinstance(op, red.Max | red.Min):
-        return "max/min of complex numbers (NumPy orders them lexicographically)"
     init = _init(op, dtype)
     if init is None:
         return f"{type(op).__name__} to {dtype}"

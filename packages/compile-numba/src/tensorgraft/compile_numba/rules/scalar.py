@@ -93,9 +93,20 @@ def _clip(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequenc
 
 @scalar_impl.register(ar.Round)
 def _round(op: ar.Round, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
-    if op.decimals != 0 or _kind(ins[0]) not in "f":
-        return "round with decimals or of non-float dtypes"
-    return [f"np.rint({args[0]})"]
+    kind, d, x = _kind(ins[0]), op.decimals, args[0]
+    if kind == "f":
+        if d == 0:
+            return [f"np.rint({x})"]
+        # NumPy: rint(x * 10^d) / 10^d (or rint(x / 10^-d) * 10^-d), in x's dtype.
+        f = f"{np_dtype(ins[0])}({float(10 ** abs(d))!r})"
+        return [f"np.rint({x} * {f}) / {f}" if d > 0 else f"np.rint({x} / {f}) * {f}"]
+    if kind in "iu" and outs[0] == ins[0]:
+        if d >= 0:
+            return [x]
+        # Through float64 as NumPy, then back to the integer dtype (wrapping).
+        f = repr(float(10**-d))
+        return [f"np.int64(np.rint(np.float64({x}) / {f}) * {f})"]
+    return f"round of {ins[0]}"
 
 
 @scalar_impl.register(ar.Real, ar.Imag, ar.Angle)
@@ -172,15 +183,4 @@ def _xlogy(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequen
     return [f"({cast}(0) if {x} == 0 and not np.isnan({y}) else {x} * {log}({y}))"]
 
 
-_DECLARED: list[tuple[type, str]] = [
-    (sp.Erfcx, "erfcx: no Numba implementation yet (scipy.special)"),
-    (sp.Erfinv, "erfinv: no Numba implementation yet (scipy.special)"),
-    (sp.Erfcinv, "erfcinv: no Numba implementation yet (scipy.special)"),
-    (sp.Digamma, "digamma: no Numba implementation yet (scipy.special)"),
-    (sp.Polygamma, "polygamma: no Numba implementation yet (scipy.special)"),
-    (sp.GammaInc, "gammainc: no Numba implementation yet (scipy.special)"),
-    (sp.GammaIncC, "gammaincc: no Numba implementation yet (scipy.special)"),
-    (sp.BetaLn, "betaln: no Numba implementation yet (scipy.special)"),
-]
-for _t, _why in _DECLARED:
-    scalar_impl.python_callback(_t, _why)
+# SciPy's special functions without a Numba counterpart: kernels in `special`.
