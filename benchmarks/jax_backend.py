@@ -6,13 +6,17 @@
 
 For each case and engine, `--repeats` fresh Python processes each measure:
 
-* **imports**: importing the engine (jax; jax and tensorgraft; pytensor, which imports
-  jax only when it compiles, so its first result includes that);
+* **imports**: importing the engine (jax; jax and the tensorgraft packages the case
+  uses: tensor, autodiff, the rewrites and the jax backend, whose per-op rules import
+  jax.numpy lazily, when compiling; pytensor, which imports jax only when it compiles,
+  so its first result includes that);
 * **first result**: build the graph + rewrite + compile + the first call (for plain
   JAX: `jax.jit` + trace + XLA compile + the first call), after the imports;
 * **steady**: the median time of one call once warm (batches of at least 5 ms).
 
 The table shows the medians over the processes and their ratios to plain `jax.jit`.
+`first cpu/jax` is the ratio of the CPU time (all threads) the first result took: on a
+busy machine wall times swing by 2x from one process to the next, CPU time much less.
 Every engine takes NumPy arrays and returns NumPy arrays (plain JAX: `np.asarray` of its
 result), and its first result is checked against a NumPy reference before it is timed.
 float64 throughout: plain JAX runs with `jax_enable_x64`; tensorgraft leaves the global
@@ -254,22 +258,31 @@ def child(case_name: str, engine: str, budget_s: float) -> dict[str, Any]:
     elif engine == "tensorgraft[jax]":
         import jax  # noqa: F401
 
+        import tensorgraft.autodiff
         import tensorgraft.compile_jax
+        import tensorgraft.rewrite
         import tensorgraft.tensor  # noqa: F401
     else:
         import pytensor  # noqa: F401
     imports_s = time.perf_counter() - start
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     call = SETUPS[engine](case, arrays)
     first = call()
     first_s = time.perf_counter() - start
+    first_cpu_s = time.process_time() - start_cpu
     expected = case.reference(**arrays)
     ok = len(first) == len(expected) and all(
         np.allclose(np.asarray(g), e, rtol=1e-8, atol=1e-10)
         for g, e in zip(first, expected, strict=True)
     )
     steady_s = steady_state(call, budget_s) if ok else None
-    return {"imports_s": imports_s, "first_s": first_s, "steady_s": steady_s, "ok": ok}
+    return {
+        "imports_s": imports_s,
+        "first_s": first_s,
+        "first_cpu_s": first_cpu_s,
+        "steady_s": steady_s,
+        "ok": ok,
+    }
 
 
 # -- the parent: fresh processes, medians, ratios ------------------------------------------------
@@ -324,8 +337,16 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.cases.split(","):
         case = CASES[name]
         print(f"\n{name}: {case.formula}")
-        header = ("engine", "imports", "first result", "steady", "first/jax", "steady/jax")
-        print("  {:<18} {:>9} {:>13} {:>10} {:>10} {:>11}".format(*header))
+        header = (
+            "engine",
+            "imports",
+            "first result",
+            "steady",
+            "first/jax",
+            "steady/jax",
+            "first cpu/jax",
+        )
+        print("  {:<18} {:>9} {:>13} {:>10} {:>10} {:>11} {:>14}".format(*header))
         rows: dict[str, dict[str, Any]] = {}
         engines = [e for e in args.engines.split(",") if available(e)]
         rows.update({e: {"status": "not installed"} for e in args.engines.split(",")})
@@ -343,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
             rows[engine] = {
                 "status": "ok",
                 "first_s": statistics.median(r["first_s"] for r in runs[engine]),
+                "first_cpu_s": statistics.median(r["first_cpu_s"] for r in runs[engine]),
                 "steady_s": statistics.median(r["steady_s"] for r in runs[engine]),
                 "imports_s": statistics.median(r["imports_s"] for r in runs[engine]),
                 "runs": runs[engine],
@@ -355,11 +377,13 @@ def main(argv: list[str] | None = None) -> int:
             if ref.get("status") == "ok":
                 row["first_vs_jax"] = row["first_s"] / ref["first_s"]
                 row["steady_vs_jax"] = row["steady_s"] / ref["steady_s"]
+                row["first_cpu_vs_jax"] = row["first_cpu_s"] / ref["first_cpu_s"]
             print(
                 f"  {engine:<18} {_fmt(row['imports_s']):>9} {_fmt(row['first_s']):>13} "
                 f"{_fmt(row['steady_s']):>10} "
                 f"{row.get('first_vs_jax', float('nan')):>10.2f} "
-                f"{row.get('steady_vs_jax', float('nan')):>11.2f}"
+                f"{row.get('steady_vs_jax', float('nan')):>11.2f} "
+                f"{row.get('first_cpu_vs_jax', float('nan')):>14.2f}"
             )
         results[name] = rows
     if args.json:

@@ -15,6 +15,7 @@ known while tracing. At link time the backend works out which variables those ar
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -111,15 +112,48 @@ def _impl_for(node: Apply) -> Any:
     return impl
 
 
+def _input_spec(var: Variable) -> tuple[np.dtype[Any], int, tuple[tuple[int, int], ...]] | None:
+    """(dtype, ndim, fixed dims) that a traced value of `var` must have; None: not an array."""
+    dtype = getattr(var.type, "numpy_dtype", None)
+    shape = getattr(var.type, "shape", None)
+    if dtype is None or shape is None:
+        return None
+    return dtype, len(shape), tuple((a, s) for a, s in enumerate(shape) if s is not None)
+
+
+def _check_traced(var: Variable, value: Any, spec: tuple[Any, int, Any]) -> None:
+    """Refuse (TypeError) a traced input that does not match its type exactly.
+
+    This runs once per new signature of the inputs, when JAX traces: JAX's own dispatch
+    then sends every call with that signature straight to the compiled program, so the
+    driver need not check inputs in Python (`checks_inputs`). A TypeError makes the
+    driver run its checkers, which convert the value (a list, a Python number, a safe
+    cast) or raise the error a user should see.
+    """
+    dtype, ndim, fixed = spec
+    aval = getattr(value, "aval", None)
+    shape = getattr(value, "shape", ())
+    if (
+        getattr(value, "dtype", None) != dtype
+        or len(shape) != ndim
+        or any(shape[a] != s for a, s in fixed)
+        or getattr(aval, "weak_type", False)  # a Python number: its dtype is JAX's guess
+    ):
+        raise TypeError(f"jax backend: {describe(var)} expects {var.type}, got {aval or value}")
+
+
 def build_function(
     fgraph: FunctionGraph, static_positions: Sequence[int], folded: set[Apply]
 ) -> Callable[..., list[Any]]:
-    """The graph as one Python function of the input values, ready for `jax.jit`."""
+    """The graph as one Python function of the input values, ready for `jax.jit`.
+
+    Each input that is traced (not static) is checked against its type while tracing.
+    """
     order = fgraph.toposort()
-    steps = []
+    steps: list[tuple[Apply, Any, Sequence[Variable], Sequence[Variable], tuple[Any, ...]]] = []
     for node in order:
         if node in folded:
-            steps.append((node, None))
+            steps.append((node, None, node.inputs, node.outputs, ()))
         else:
             impl = _impl_for(node)
             reason = jax_impl.check(node)
@@ -127,10 +161,15 @@ def build_function(
                 raise JaxNotImplementedError(
                     f"jax backend: cannot compile {node_label(node)}: {reason}"
                 )
-            steps.append((node, impl))
-    inputs = list(fgraph.inputs)
+            dtypes = tuple(np.dtype(getattr(o.type, "dtype", "object")) for o in node.outputs)
+            steps.append((node, impl, jax_impl.inputs_read(node), node.outputs, dtypes))
     outputs = list(fgraph.outputs)
     static = set(static_positions)
+    # (variable, static?, the checks of a traced value) per input, in call order.
+    inputs = [
+        (var, k in static, None if k in static else _input_spec(var))
+        for k, var in enumerate(fgraph.inputs)
+    ]
     constants: dict[Variable, Any] = {
         v: v.data
         for v in [*(i for n in order for i in n.inputs), *outputs]
@@ -139,10 +178,14 @@ def build_function(
 
     def graph_fn(*values: Any) -> list[Any]:
         env: dict[Variable, Any] = dict(constants)
-        for k, (var, value) in enumerate(zip(inputs, values, strict=True)):
-            env[var] = value.value if k in static else value
-        for node, impl in steps:
-            args = [env[v] for v in node.inputs]
+        for (var, is_static, spec), value in zip(inputs, values, strict=True):
+            if is_static:
+                value = value.value
+            elif spec is not None:
+                _check_traced(var, value, spec)
+            env[var] = value
+        for node, impl, node_inputs, node_outputs, dtypes in steps:
+            args = [env[v] for v in node_inputs]
             try:
                 if impl is None:  # a value that decides a shape: NumPy, while tracing
                     results = node.op.perform(node, args)
@@ -150,26 +193,32 @@ def build_function(
                     results = impl(node.op, node, *args)
                     if not isinstance(results, list | tuple):
                         results = [results]
-                    results = [_as_dtype(r, o) for r, o in zip(results, node.outputs, strict=True)]
+                    results = [
+                        r if _has_dtype(r, d) else _as_dtype(r, d)
+                        for r, d in zip(results, dtypes, strict=True)
+                    ]
             except (JaxUntraceableError, JaxNotImplementedError):
                 raise
             except Exception as err:
                 err.add_note(f"while translating {node_label(node)} to JAX")
                 raise
-            for var, value in zip(node.outputs, results, strict=True):
-                env[var] = value
+            env.update(zip(node_outputs, results, strict=True))
         return [env[v] for v in outputs]
 
     return graph_fn
 
 
-def _as_dtype(value: Any, var: Variable) -> Any:
-    dtype = getattr(var.type, "dtype", None)
-    if dtype is not None and getattr(value, "dtype", None) != np.dtype(dtype):
-        import jax.numpy as jnp
+def _has_dtype(value: Any, dtype: np.dtype[Any]) -> bool:
+    found = getattr(value, "dtype", None)  # (NumPy takes `None == dtype` for float64)
+    return found is not None and found == dtype
 
-        return jnp.asarray(value, dtype=dtype)
-    return value
+
+def _as_dtype(value: Any, dtype: np.dtype[Any]) -> Any:
+    if dtype.kind == "O":  # not an array type: as the rule gave it
+        return value
+    import jax.numpy as jnp
+
+    return jnp.asarray(value, dtype=dtype)
 
 
 def _x64_context() -> Callable[[], Any]:
@@ -219,21 +268,44 @@ class JaxBackend:
         return_jax = self.return_jax
         config: Any = jax.config
         x64 = _x64_context()
+        # Outputs that are inputs or constants: jit may hand back a view of their memory.
+        own = [k for k, v in enumerate(fgraph.outputs) if v.owner is None]
 
         def run(values: Sequence[Any]) -> list[Any]:
+            # The per-call path: as lean as a plain `jax.jit` call and `np.asarray`.
             if static:
                 values = [StaticValue(v) if k in static else v for k, v in enumerate(values)]
-            if config.jax_enable_x64:
-                results = jitted(*values)
-            else:
-                with x64():
+            # No garbage collection while JAX may trace and compile: a full collection
+            # walks the whole heap (tensorgraft's graphs included) and finds nothing
+            # to free in what compiling allocates. Collections resume after the call.
+            collect = gc.isenabled()
+            gc.disable()
+            try:
+                if config.jax_enable_x64:
                     results = jitted(*values)
+                else:
+                    with x64():
+                        results = jitted(*values)
+            finally:
+                if collect:
+                    gc.enable()
             if return_jax:
                 return list(results)
-            return [np.asarray(r) for r in results]
+            results = [np.asarray(r) for r in results]
+            for k in own:
+                results[k] = results[k].copy()
+            return results
 
         run.jitted = jitted  # type: ignore[attr-defined]
         run.graph_fn = graph_fn  # type: ignore[attr-defined]
+        # JAX's dispatch sends a call to the compiled program only for input signatures
+        # that graph_fn checked when tracing (static inputs are checked by Function).
+        run.checks_inputs = not static and all(  # type: ignore[attr-defined]
+            _input_spec(v) is not None for v in fgraph.inputs
+        )
+        # Every result is a fresh buffer (read-only as NumPy), or a copy (`own`): Function
+        # need not copy outputs that view inputs or other outputs in the graph.
+        run.fresh_outputs = True  # type: ignore[attr-defined]
         # Function.report: how each node runs, in execution order.
         run.report = [  # type: ignore[attr-defined]
             (node, NUMPY_WHILE_TRACING if node in folded else "jax") for node in fgraph.toposort()

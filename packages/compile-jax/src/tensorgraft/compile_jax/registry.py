@@ -19,7 +19,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from tensorgraft.graph.basic import Apply
+from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.graph.op import Op
 
 Impl = Callable[..., Any]
@@ -34,6 +34,7 @@ class JaxImplTable:
         self.impls: dict[type, Impl] = {}
         self.statics: dict[type, StaticInputs] = {}
         self.checks: dict[type, Callable[[Apply], str | None]] = {}
+        self.reads: dict[type, Callable[[Apply], list[Variable]]] = {}
         self.unsupported: dict[type, str] = {}
 
     def register(
@@ -41,12 +42,16 @@ class JaxImplTable:
         *op_types: type,
         static: StaticInputs = (),
         check: Callable[[Apply], str | None] | None = None,
+        reads: Callable[[Apply], list[Variable]] | None = None,
     ) -> Callable[[Impl], Impl]:
         """Decorator: `fn(op, node, *inputs)` implements nodes of `op_types`.
 
         `static`: input positions whose values must be known when tracing (or a function
         of (op, node) giving them). `check(node)`: a reason the node cannot be translated
-        (an unsupported dtype, say), or None; run at compile time.
+        (an unsupported dtype, say), or None; run at compile time. `reads(node)`: the
+        variables whose values `fn` receives, if not the node's inputs (an earlier
+        variable of the graph each: e.g. the matrix a transposed input comes from, so
+        that a product contracts it directly).
         """
 
         def deco(fn: Impl) -> Impl:
@@ -55,9 +60,18 @@ class JaxImplTable:
                 self.statics[t] = static
                 if check is not None:
                     self.checks[t] = check
+                if reads is not None:
+                    self.reads[t] = reads
             return fn
 
         return deco
+
+    def inputs_read(self, node: Apply) -> list[Variable]:
+        """The variables whose values the implementation of `node` receives."""
+        for t in type(node.op).__mro__:
+            if t in self.impls:
+                return self.reads[t](node) if t in self.reads else list(node.inputs)
+        return list(node.inputs)
 
     def check(self, node: Apply) -> str | None:
         """Why `node` cannot be translated, or None."""

@@ -109,9 +109,12 @@ class Function:
             _input_checker(v, k, self._signature, allow_downcast) for k, v in enumerate(inputs)
         ]
         self._by_name = {v.name: k for k, v in enumerate(inputs) if v.name}
-        self._copy = _aliasing_outputs(fgraph)
         self._thunk = backend.link(fgraph)
         self._n_in = len(inputs)
+        # A thunk whose outputs are fresh arrays (never an input's or a constant's memory,
+        # nor a writable view of another output) spares us the copies of aliasing outputs.
+        fresh = getattr(self._thunk, "fresh_outputs", getattr(backend, "fresh_outputs", False))
+        self._copy = [] if fresh else _aliasing_outputs(fgraph)
         # A backend whose compiled code checks every input (and raises TypeError for a
         # value it does not take as is) lets calls skip the Python checkers.
         self._checks_inputs = bool(

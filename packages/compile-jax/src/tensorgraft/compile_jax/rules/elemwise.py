@@ -168,7 +168,8 @@ def _polygamma(n: Any, x: Any) -> Any:
 _NO_CAST = (ts.Cast, ar.Real, ar.Imag, ar.Abs, ar.Angle)
 
 
-def _input_dtypes(op: Any, in_dtypes: list[str], out_dtype: str) -> list[str | None]:
+@functools.cache
+def _input_dtypes(op: Any, in_dtypes: tuple[str, ...], out_dtype: str) -> list[str | None]:
     """The dtype each input is cast to before the op (None: as it is)."""
     if isinstance(op, _NO_CAST):
         return [None] * len(in_dtypes)
@@ -190,19 +191,23 @@ def apply_scalar(
     impl = scalar_impl.lookup(op)
     if impl is None:
         raise NotImplementedError(f"jax backend: no JAX translation for scalar op {op}")
-    casts = _input_dtypes(op, in_dtypes, out_dtypes[0])
+    casts = _input_dtypes(op, tuple(in_dtypes), out_dtypes[0])
     args = [_cast(a, c) for a, c in zip(args, casts, strict=True)]
     outs = impl(op, *args)
     outs = [outs] if len(out_dtypes) == 1 else list(outs)
-    return [jnp.asarray(o).astype(d) for o, d in zip(outs, out_dtypes, strict=True)]
+    return [_cast(o, d) for o, d in zip(outs, out_dtypes, strict=True)]
 
 
 def _cast(value: Any, dtype: str | None) -> Any:
-    if dtype is None:
+    # Tracing cost matters (a graph of a few hundred nodes): no call when nothing changes.
+    if dtype is None or (
+        getattr(value, "dtype", None) == dtype
+        and not getattr(getattr(value, "aval", None), "weak_type", False)
+    ):
         return value
     if isinstance(value, np.ndarray | np.generic):  # a constant: cast it now, not at run time
         return np.asarray(value, dtype=dtype)
-    return value.astype(dtype)
+    return jnp.asarray(value).astype(dtype)
 
 
 def _composite(op: Composite, args: list[Any]) -> list[Any]:
@@ -235,17 +240,35 @@ def _check_elemwise(node: Apply) -> str | None:
     return _complex_refused(node.op.scalar_op, [i.type.dtype for i in node.inputs])  # type: ignore[attr-defined]
 
 
+def _scalar_constants(node: Apply, inputs: tuple[Any, ...]) -> list[Any]:
+    """Constants of one element (`x * [0.9]`) as 0-d arrays, where another input gives
+    the output its rank: JAX inlines a 0-d constant as a literal, while a (1,) array
+    becomes an array constant and a broadcast in the program."""
+    ndims = [len(np.shape(v)) for v in inputs]
+    values = list(inputs)
+    for k, (var, value) in enumerate(zip(node.inputs, inputs, strict=True)):
+        if (
+            ndims[k]
+            and isinstance(var, Constant)
+            and np.size(value) == 1
+            and any(n >= ndims[k] for j, n in enumerate(ndims) if j != k)
+        ):
+            values[k] = np.reshape(value, ())
+    return values
+
+
 @jax_impl.register(Elemwise, check=_check_elemwise)
 def _elemwise(op: Elemwise, node: Apply, *inputs: Any) -> Any:
     outs = apply_scalar(
         op.scalar_op,
         [i.type.dtype for i in node.inputs],  # type: ignore[attr-defined]
         [o.type.dtype for o in node.outputs],  # type: ignore[attr-defined]
-        list(inputs),
+        _scalar_constants(node, inputs),
     )
-    shape = jnp.broadcast_shapes(*[jnp.shape(i) for i in inputs])
-    # A Composite output may ignore some inputs (or be a constant): give it the full shape.
-    outs = [o if jnp.shape(o) == shape else jnp.broadcast_to(o, shape) for o in outs]
+    if isinstance(op.scalar_op, Composite) or not inputs:
+        # A Composite output may ignore some inputs (or be a constant): the full shape.
+        shape = jnp.broadcast_shapes(*[jnp.shape(i) for i in inputs])
+        outs = [o if jnp.shape(o) == shape else jnp.broadcast_to(o, shape) for o in outs]
     return outs if len(outs) > 1 else outs[0]
 
 

@@ -9,8 +9,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from tensorgraft.compile_jax.registry import jax_impl, jsl
-from tensorgraft.graph.basic import Apply
+from tensorgraft.graph.basic import Apply, Variable
 from tensorgraft.tensor.blockwise import Blockwise
+from tensorgraft.tensor.elemwise import DimShuffle
 from tensorgraft.tensor.linalg.decompositions import QR, SVD, Cholesky, Eigh
 from tensorgraft.tensor.linalg.inverse import Det, MatrixInverse, Pinv, SlogDet
 from tensorgraft.tensor.linalg.solvers import CholeskySolve, Lstsq, Solve, SolveTriangular
@@ -21,12 +22,29 @@ def _out_dtype(node: Apply, k: int = 0) -> Any:
     return node.outputs[k].type.dtype  # type: ignore[attr-defined]
 
 
-@jax_impl.register(Dot)
+def _transposed(var: Variable) -> Variable | None:
+    """The matrix that `var` is the transpose of (`m.T`, a DimShuffle), or None."""
+    owner = var.owner
+    if owner is not None and isinstance(owner.op, DimShuffle) and owner.op.new_order == (1, 0):
+        return owner.inputs[0]
+    return None
+
+
+def _dot_reads(node: Apply) -> list[Variable]:
+    # A transposed operand is read untransposed: the product contracts its other axis
+    # (as JAX's own gradients do), where XLA would copy the transpose first.
+    return [v if (m := _transposed(v)) is None else m for v in node.inputs]
+
+
+@jax_impl.register(Dot, reads=_dot_reads)
 def _dot(op: Dot, node: Apply, a: Any, b: Any) -> Any:
     dtype = np.dtype(_out_dtype(node))
+    ta, tb = (_transposed(v) is not None for v in node.inputs)
     if dtype.kind == "b":  # NumPy: or of ands
+        a, b = (a.T if ta else a), (b.T if tb else b)
         return jnp.matmul(a.astype("int64"), b.astype("int64")) != 0
-    return jnp.matmul(jnp.asarray(a, dtype), jnp.asarray(b, dtype))
+    contract = ((0 if ta else 1,), (1 if tb else 0,))
+    return jax.lax.dot_general(jnp.asarray(a, dtype), jnp.asarray(b, dtype), (contract, ((), ())))
 
 
 def _inexact(node: Apply, a: Any) -> Any:

@@ -41,6 +41,8 @@ def _sum_to(op: SumTo, node: Apply, x: Any, shape: Any) -> Any:
     axes = sum_to_axes(x.shape, target)
     if axes is None:
         raise ValueError(f"sum_to: shape {x.shape} does not broadcast from shape {target}")
+    if not axes and x.dtype == _out_dtype(node):  # nothing to sum (gradients make many)
+        return x if x.shape == target else jnp.reshape(x, target)
     total = jnp.sum(x, axis=tuple(axes), dtype=_out_dtype(node), keepdims=True)
     return jnp.reshape(total, target)
 
