@@ -25,7 +25,15 @@ Thunk = Callable[[Sequence[Any]], list[Any]]
 
 @runtime_checkable
 class Backend(Protocol):
-    """What `function` needs from a backend."""
+    """What `function` needs from a backend.
+
+    Optional attributes, on the backend or on the thunk `link` returns (default False):
+    `checks_inputs`: the thunk raises TypeError for any input it cannot take as is, so
+    `Function` skips its Python input checks and runs them only after such an error (to
+    convert the value or name the input in the error); `fresh_outputs`: the thunk's
+    outputs never share memory with its inputs, constants or each other, so `Function`
+    does not copy them. A thunk may also carry `report`: (node, how it ran) pairs.
+    """
 
     name: str
     # Rewrite tags the backend adds to / removes from the default pipeline.
