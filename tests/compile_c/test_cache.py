@@ -148,3 +148,14 @@ def test_same_graph_twice_compiles_once(count_compiles: list[str]) -> None:
     for g in got:
         np.testing.assert_allclose(g, f1(np.arange(4.0)), rtol=1e-12)
     assert len(count_compiles) <= 1
+
+
+def test_a_compiler_that_rejects_the_simd_flag_builds_plain_loops(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bogus = "-fno-such-option-tensorgraft"  # stands for -fopenmp-simd on a compiler without it
+    monkeypatch.setattr(toolchain, "OPTIONAL_FLAG", bogus)
+    monkeypatch.setattr(toolchain, "FLAGS", (*toolchain.FLAGS, bogus))
+    template = _template()
+    assert toolchain.build_module(template).answer() == 42
+    _forget(template)

@@ -122,3 +122,38 @@ def test_size_zero_and_broadcast_inputs() -> None:
     np.testing.assert_allclose(fn(np.zeros((2, 3)), np.ones(1)), np.full((2, 3), 2.0))
     with pytest.raises(ValueError, match="broadcast"):
         fn(np.zeros((0, 3)), np.zeros(0))
+
+
+def _error(fn: Function, *args: Any) -> BaseException:
+    with pytest.raises(Exception) as info:
+        fn(*args)
+    return info.value
+
+
+def test_errors_inside_compiled_code_note_the_users_node() -> None:
+    x, m, i = tt.vector("x"), tt.matrix("m"), tt.scalar("i", dtype="int64")
+    dot = function([x, m], (m @ x).sum(), mode=_batch)
+    index = function([m, i], tt.exp(m[i]), mode=_batch)
+    reshape = function([m], m.reshape((5, -1)), mode=_batch)
+    _batch.build()
+    for fn, args, error, words in [
+        (dot, (np.zeros(2), np.zeros((2, 3))), ValueError, ["while computing dot", "(2, 3)"]),
+        (index, (np.zeros((2, 3)), np.int64(5)), IndexError, ["Subtensor", "(2, 3), ()"]),
+        (reshape, (np.zeros((2, 3)),), ValueError, ["while computing Reshape", "(2, 3)"]),
+    ]:
+        err = _error(fn, *args)
+        assert isinstance(err, error)
+        (note,) = err.__notes__  # type: ignore[attr-defined]
+        assert "test_errors.py:" in note  # where the user created the node
+        for word in words:
+            assert word in note, (note, word)
+
+
+def test_errors_that_name_their_node_get_no_second_note() -> None:
+    fns = _functions()
+    broadcast = _error(fns["add"], np.zeros((2, 3)), np.zeros(4))
+    assert "broadcast" in str(broadcast) and not getattr(broadcast, "__notes__", None)
+    callback = _error(fns["callback"], np.ones((2, 3)))
+    assert len(callback.__notes__) == 1  # type: ignore[attr-defined]
+    empty = _error(fns["max"], np.zeros((3, 0)))
+    assert not getattr(empty, "__notes__", None)

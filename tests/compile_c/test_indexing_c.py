@@ -264,6 +264,8 @@ def test_indexing_ops_take_any_number_dtype() -> None:
     ("dtype", "x_shape", "v_shape"),
     [
         ("float64", (5,), (4,)),
+        ("float64", (5,), (1,)),  # a vector x: its own loop; v broadcast
+        ("int16", (5,), (4,)),
         ("float64", (5, 3), (1, 3)),
         ("float32", (5, 2, 3), (4, 1, 3)),
         ("int8", (5, 3), (4, 3)),  # wraps around, as NumPy

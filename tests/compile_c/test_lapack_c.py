@@ -216,3 +216,124 @@ def test_integer_matrices_convert_as_numpy() -> None:
     _close(x, np.linalg.solve(av, bv), "float64")
     with pytest.raises(np.linalg.LinAlgError):
         fn(np.ones((3, 3), dtype="int64"), bv)
+
+
+def test_eigh_runs_syevd_as_numpy_does() -> None:
+    a = tt.matrix("a")
+    s = tt.tensor("s", dtype="float64", shape=(None, None, None))
+    f32 = tt.matrix("f", dtype="float32")
+    batch = DeferredC()
+    la = tt.linalg
+    lower = function([a], list(la.eigh(a)), mode=batch)
+    upper = function([a], list(la.eigh(a, UPLO="U")), mode=batch)
+    stack = function([s], list(la.eigh(s)), mode=batch)
+    single = function([f32], list(la.eigh(f32)), mode=batch)
+    batch.build()
+    for fn in (lower, upper, stack, single):
+        assert set(dict(compile_report(fn)).values()) == {"C"}
+    # float32: computed in float64 and rounded once, as NumPy does (same eigenvector signs).
+    x32 = np.random.default_rng(4).normal(size=(9, 9)).astype("float32")
+    for got, want in zip(single(x32), np.linalg.eigh(x32), strict=True):
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, want)
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 2, 7, 30):
+        x = rng.normal(size=(n, n))  # not symmetric: only one triangle is read
+        for fn, uplo in ((lower, "L"), (upper, "U")):
+            for value in (x, np.asfortranarray(x), np.repeat(x, 2, axis=1)[:, ::2]):
+                w, v = fn(value)
+                ew, ev = np.linalg.eigh(value, UPLO=uplo)
+                np.testing.assert_allclose(w, ew, rtol=1e-12, atol=1e-12)
+                np.testing.assert_allclose(v, ev, rtol=1e-10, atol=1e-12)
+                sym = np.tril(value) + np.tril(value, -1).T if uplo == "L" else None
+                if sym is not None and n:
+                    np.testing.assert_allclose(sym @ v, v * w, atol=1e-10)
+    xs = rng.normal(size=(3, 5, 5))
+    for got, want in zip(stack(xs), np.linalg.eigh(xs), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    with pytest.raises(np.linalg.LinAlgError, match="'a'") as info:
+        lower(np.full((3, 3), np.nan))
+    assert "converge" in str(info.value)
+    with pytest.raises(np.linalg.LinAlgError, match="not square"):
+        lower(np.zeros((2, 3)))
+
+
+def test_svd_runs_gesdd_as_numpy_does() -> None:
+    a = tt.matrix("a")
+    s = tt.tensor("s", dtype="float64", shape=(None, None, None))
+    batch = DeferredC()
+    la = tt.linalg
+    modes = [(full, uv) for full in (True, False) for uv in (True, False)]
+    fns = {
+        mode: function([a], la.svd(a, full_matrices=mode[0], compute_uv=mode[1]), mode=batch)
+        for mode in modes
+    }
+    stack = function([s], list(la.svd(s, full_matrices=False)), mode=batch)
+    f32 = tt.matrix("f", dtype="float32")
+    single = function([f32], list(la.svd(f32)), mode=batch)
+    batch.build()
+    x32 = np.random.default_rng(4).normal(size=(7, 5)).astype("float32")
+    for got, want in zip(single(x32), np.linalg.svd(x32), strict=True):
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, want)
+    rng = np.random.default_rng(6)
+    for (full, uv), fn in fns.items():
+        assert set(dict(compile_report(fn)).values()) == {"C"}
+        for shape in [(0, 3), (3, 0), (0, 0), (1, 1), (2, 3), (3, 2), (6, 6), (17, 9)]:
+            x = rng.normal(size=shape)
+            for value in (x, np.asfortranarray(x), np.repeat(x, 2, axis=1)[:, ::2]):
+                got = fn(value)
+                want = np.linalg.svd(value, full_matrices=full, compute_uv=uv)
+                for g, w in zip(*([got], [want]) if not uv else (got, want), strict=True):
+                    assert g.shape == w.shape
+                    np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+                if uv and x.size:
+                    u, sv, vh = got
+                    k = sv.size
+                    np.testing.assert_allclose((u[:, :k] * sv) @ vh[:k], value, atol=1e-10)
+    assert set(dict(compile_report(stack)).values()) == {"C"}
+    xs = rng.normal(size=(3, 4, 6))
+    for got, want in zip(stack(xs), np.linalg.svd(xs, full_matrices=False), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    with pytest.raises(np.linalg.LinAlgError, match=r"'a'.*did not converge"):
+        fns[True, True](np.full((3, 3), np.nan))
+
+
+def _outputs(out: Any) -> list[Any]:
+    return list(out) if isinstance(out, list | tuple) else [out]
+
+
+@pytest.mark.parametrize("mode", ["reduced", "complete", "r", "raw"])
+def test_qr_runs_geqrf_and_orgqr_as_numpy_does(mode: str) -> None:
+    batch = DeferredC()
+    la = tt.linalg
+    fns = {}
+    for dtype in ("float64", "float32"):
+        a = tt.matrix("a", dtype=dtype)
+        out = la.qr(a, mode=mode)
+        fns[dtype] = function([a], _outputs(out), mode=batch)
+    s = tt.tensor("s", dtype="float64", shape=(None, None, None))
+    out = la.qr(s, mode=mode)
+    stack = function([s], _outputs(out), mode=batch)
+    batch.build()
+    rng = np.random.default_rng(8)
+    for dtype, fn in fns.items():
+        assert set(dict(compile_report(fn)).values()) == {"C"}
+        for shape in [(0, 3), (3, 0), (1, 1), (2, 3), (3, 2), (6, 6), (17, 9)]:
+            x = rng.normal(size=shape).astype(dtype)
+            for value in (x, np.asfortranarray(x), np.repeat(x, 2, axis=1)[:, ::2]):
+                want = np.linalg.qr(value, mode=mode)  # type: ignore[call-overload]
+                want = _outputs(want)
+                got = fn(value)
+                for g, w in zip(got, want, strict=True):
+                    assert g.dtype == w.dtype and g.shape == w.shape
+                    np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+                if mode in ("reduced", "complete") and x.size:
+                    q, r = got
+                    np.testing.assert_allclose(q @ r, value, atol=1e-4)
+                    np.testing.assert_allclose(q.T @ q, np.eye(q.shape[1]), atol=1e-5)
+    assert set(dict(compile_report(stack)).values()) == {"C"}
+    xs = rng.normal(size=(2, 5, 3))
+    want = np.linalg.qr(xs, mode=mode)  # type: ignore[call-overload]
+    for g, w in zip(stack(xs), _outputs(want), strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)

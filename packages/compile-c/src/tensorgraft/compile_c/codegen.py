@@ -20,6 +20,7 @@ from tensorgraft.compile_c.registry import (
     CALLBACK_COUNT,
     KERNEL,
     NODE_RULES,
+    NOTE,
     is_array,
     is_tensor,
     typenum,
@@ -41,6 +42,8 @@ class GraphCode:
     constants: list[Variable] = field(default_factory=list)
     # node -> "C" or "python callback", in execution order.
     report: list[tuple[Apply, str]] = field(default_factory=list)
+    # variable -> its slot in `v[]` (to name the inputs of a node that failed).
+    slots: dict[Variable, int] = field(default_factory=dict)
 
 
 class Writer:
@@ -91,12 +94,14 @@ class Writer:
             "{",
             f"    PyObject* v[{n_slots}] = {{NULL}};",
             "    PyObject *fail, *callbacks, *result = NULL;",
+            "    Py_ssize_t at = -1;  /* the node running: an error gets a note naming it */",
             f"    if (!tg_start(args, n, {CALLBACK_COUNT}, {len(code.constants)}, {n_in}, v, "
             "&fail, &callbacks)) goto done;",
         )
         for k, var in enumerate(fg.inputs):
             self.check_input(k, var)
         for k, node in enumerate(code.order):
+            self.emit(f"    at = {k};")
             self.node(k, node)
             for var in node.inputs:
                 if last_use.get(var) == k and var not in kept:
@@ -106,11 +111,13 @@ class Writer:
             f"    {{ static const int outs[] = {{{outs}}};",
             f"      result = tg_outputs(v, {len(fg.outputs)}, outs); }}",
             "done:",
+            f"    if (!result && at >= 0) tg_note(fail, at, v, {n_slots});",
             f"    tg_release(v, {n_slots});",
             "    return result;",
             "}",
         )
         code.body = "\n".join(self.lines)
+        code.slots = self.slot
         # The callback tuple's size was written before the nodes were visited.
         code.body = code.body.replace(CALLBACK_COUNT, str(len(code.callbacks)))
         return code
@@ -336,6 +343,32 @@ static int tg_call(PyObject* fail, PyObject* cb, Py_ssize_t node, PyObject** v,
     return 1;
 }
 
+/* Let `fail(NOTE, node, (*v, error))` add a note naming node `at` to the error being
+   raised (as the python backend does); a note that fails never hides the error. */
+static void tg_note(PyObject* fail, Py_ssize_t at, PyObject** v, int n)
+{
+    PyObject *type, *value, *tb, *t, *r;
+    int k;
+    if (!PyErr_Occurred()) return;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    t = value ? PyTuple_New(n + 1) : NULL;
+    if (t) {
+        for (k = 0; k < n; ++k) {
+            PyObject* o = v[k] ? v[k] : Py_None;
+            Py_INCREF(o);
+            PyTuple_SET_ITEM(t, k, o);
+        }
+        Py_INCREF(value);
+        PyTuple_SET_ITEM(t, n, value);
+        r = PyObject_CallFunction(fail, "inO", NOTE_CODE, at, t);
+        Py_XDECREF(r);
+        Py_DECREF(t);
+    }
+    PyErr_Clear();
+    PyErr_Restore(type, value, tb);
+}
+
 static PyObject* tg_outputs(PyObject** v, int n, const int* slots)
 {
     int k;
@@ -361,7 +394,7 @@ def module_source(codes: list[GraphCode], kernels: dict[str, str]) -> str:
     )
     return "\n".join(
         [
-            PRELUDE,
+            PRELUDE.replace("NOTE_CODE", str(NOTE)),
             helpers(),
             *[text.replace(KERNEL, name) for text, name in kernels.items()],
             *[c.body for c in codes],

@@ -7,9 +7,17 @@ CALLBACK = "python callback"
 # Op types whose C rule handles some of their nodes only: what it covers.
 PARTIAL = {
     "Blockwise": "C for Dot cores (stacked matrix products) and the LAPACK cores "
-    "(Cholesky, Det, SlogDet, MatrixInverse, Solve, SolveTriangular, CholeskySolve), "
-    "else python callback",
+    "(Cholesky, Det, SlogDet, MatrixInverse, Solve, SolveTriangular, CholeskySolve, Eigh, "
+    "SVD, QR), else python callback",
     "Solve": "C for assume_a='gen' (LAPACK gesv), else python callback",
+}
+
+
+# Op types (by name) whose nodes call back on purpose, and why ("python callback: why").
+_NO_LAPACK_YET = "no C rule yet; perform runs NumPy's LAPACK driver ({})"
+CALLBACK_REASONS = {
+    "Lstsq": _NO_LAPACK_YET.format("gelsd"),
+    "Pinv": _NO_LAPACK_YET.format("gesdd, then a product"),
 }
 
 
@@ -19,12 +27,14 @@ def _overrides(cls: type, name: str, base: type) -> bool:
 
 def coverage() -> dict[type, str]:
     """For each op type the catalog uses (scalar op types included): "C", "python
-    callback", or "missing: ..." for an op that has neither a C rule nor a `perform`.
+    callback" (followed by ": <reason>" where it is on purpose), or "missing: ..." for an
+    op that has neither a C rule nor a `perform`.
 
     A scalar op listed "python callback" makes its whole Elemwise node call back.
     """
     from tensorgraft.compile_c import codegen  # noqa: F401  (fills the table)
     from tensorgraft.compile_c.registry import NODE_RULES
+    from tensorgraft.compile_c.scalar import CALLBACK_REASONS as SCALAR_REASONS
     from tensorgraft.compile_c.scalar import PARAM_RULES, RULES
     from tensorgraft.graph.op import Op
     from tensorgraft.tensor.catalog import catalog_op_types
@@ -43,7 +53,8 @@ def coverage() -> dict[type, str]:
         elif covered:
             listing[t] = C
         elif runs:
-            listing[t] = CALLBACK
+            reason = SCALAR_REASONS.get(t) or CALLBACK_REASONS.get(t.__name__)
+            listing[t] = f"{CALLBACK}: {reason}" if reason else CALLBACK
         else:
             listing[t] = "missing: no C rule and no Python perform"
     return listing

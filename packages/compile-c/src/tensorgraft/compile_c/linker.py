@@ -77,9 +77,12 @@ def _callback(node: Apply) -> Callable[[list[Any]], tuple[Any, ...]]:
 
 def _failer(code: codegen.GraphCode) -> Callable[[int, int, Any], None]:
     """The function compiled code calls to raise an error that names user variables."""
-    fg, order = code.fgraph, code.order
+    fg, order, slots = code.fgraph, code.order, code.slots
 
     def fail(kind: int, index: int, obj: Any) -> None:
+        if kind == registry.NOTE:
+            _add_note(order[index], obj[-1], [obj[slots[v]] for v in order[index].inputs])
+            return
         if kind == registry.BAD_INPUT:
             var = fg.inputs[index]
             raise TypeError(f"input {describe(var)} expects {_expects(var)}, got {_got(obj)}")
@@ -107,6 +110,16 @@ def _failer(code: codegen.GraphCode) -> Callable[[int, int, Any], None]:
         raise TypeError(f"{node_label(node)} returned {_got(obj)} from its Python callback")
 
     return fail
+
+
+def _add_note(node: Apply, err: BaseException, inputs: list[Any]) -> None:
+    """Note on `err` which node failed and on what shapes, as the python backend does;
+    not when the error already names the node (it was raised for it)."""
+    label = node_label(node)
+    if label in str(err) or any(label in n for n in getattr(err, "__notes__", ())):
+        return
+    shapes = ", ".join(str(np.shape(x)) for x in inputs)
+    err.add_note(f"while computing {label} on inputs of shapes {shapes}")
 
 
 def _user_name(var: Variable) -> str:

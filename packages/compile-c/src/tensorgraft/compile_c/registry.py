@@ -26,6 +26,7 @@ CALLBACK_COUNT = "@CALLBACK_COUNT@"
 KERNEL = "@KERNEL@"  # the name of a kernel function in its text
 # Failure codes passed to the state's `fail(code, index, obj)`.
 BAD_INPUT, NO_BROADCAST, NOT_DROPPABLE, BAD_CALLBACK, NO_ELEMENTS, RERAISE = 0, 1, 2, 3, 4, 5
+NOTE = 6  # not a failure: add a note naming the node to the error being raised
 
 
 def is_tensor(var: Variable) -> bool:

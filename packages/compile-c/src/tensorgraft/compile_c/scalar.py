@@ -477,48 +477,41 @@ static inline {t} tg_floordiv_{dtype}({t} a, {t} b) {{
     return q;
 }}
 static inline {t} tg_logaddexp_{dtype}({t} x, {t} y) {{
-    {t} d;
+    /* Every call unconditional (the branches select): SIMD loops can vectorize it. */
+    const {t} d = x - y, l = log1p{f}(exp{f}(-fabs{f}(d)));
     if (x == y) return x + ({t})0.693147180559945309417232121458176568;
-    d = x - y;
-    if (d > 0) return x + log1p{f}(exp{f}(-d));
-    if (d <= 0) return y + log1p{f}(exp{f}(d));
-    return d;
+    return d > 0 ? x + l : (d <= 0 ? y + l : d);
 }}
 static inline {t} tg_logaddexp2_{dtype}({t} x, {t} y) {{
     /* log2(2^x + 2^y) = max + log2(1 + 2^-|x - y|): no overflow. */
-    {t} d;
+    const {t} d = x - y;
+    const {t} l = ({t})1.442695040888963407359924681001892137 * log1p{f}(exp2{f}(-fabs{f}(d)));
     if (x == y) return x + 1;
-    d = x - y;
-    if (d > 0) return x + ({t})1.442695040888963407359924681001892137 * log1p{f}(exp2{f}(-d));
-    if (d <= 0) return y + ({t})1.442695040888963407359924681001892137 * log1p{f}(exp2{f}(d));
-    return d;
+    return d > 0 ? x + l : (d <= 0 ? y + l : d);
 }}
 static inline {t} tg_logit_{dtype}({t} x) {{
     /* log(x / (1 - x)) loses digits near 1/2, where log1p(s) - log1p(-s), s = 2x - 1, does not. */
-    {t} s;
-    if (x < ({t})0.3 || x > ({t})0.65 || x != x) return log{f}(x / (1 - x));
-    s = 2 * x - 1;
-    return log1p{f}(s) - log1p{f}(-s);
+    const {t} s = 2 * x - 1;
+    const {t} far = log{f}(x / (1 - x)), near = log1p{f}(s) - log1p{f}(-s);
+    return (x < ({t})0.3 || x > ({t})0.65 || x != x) ? far : near;
 }}
 static inline {t} tg_log1mexp_{dtype}({t} x) {{
     /* log(1 - e^x) (Maechler 2012): log(-expm1(x)) above -ln 2, log1p(-exp(x)) below. */
-    if (x > ({t})-0.693147180559945309417232121458176568) return log{f}(-expm1{f}(x));
-    return log1p{f}(-exp{f}(x));
+    const {t} above = log{f}(-expm1{f}(x)), below = log1p{f}(-exp{f}(x));
+    return x > ({t})-0.693147180559945309417232121458176568 ? above : below;
 }}
 static inline {t} tg_xlogy_{dtype}({t} x, {t} y) {{
-    if (x == 0 && y == y) return 0;  /* SciPy: 0 * log(y) is 0 unless y is NaN */
-    return x * log{f}(y);
+    const {t} l = log{f}(y);
+    return (x == 0 && y == y) ? 0 : x * l;  /* SciPy: 0 * log(y) is 0 unless y is NaN */
 }}
 static inline {t} tg_xlog1py_{dtype}({t} x, {t} y) {{
-    if (x == 0 && y == y) return 0;
-    return x * log1p{f}(y);
+    const {t} l = log1p{f}(y);
+    return (x == 0 && y == y) ? 0 : x * l;
 }}
 static inline {t} tg_sigmoid_{dtype}({t} x) {{
     /* exp of a non-positive number only: no overflow, and e^x (not 0) far left. */
-    {t} e;
-    if (x >= 0) return 1 / (1 + exp{f}(-x));
-    e = exp{f}(x);
-    return e / (1 + e);
+    const {t} e = exp{f}(-fabs{f}(x));
+    return x >= 0 ? 1 / (1 + e) : e / (1 + e);
 }}
 """
 
@@ -553,8 +546,8 @@ static inline {t} tg_mod_{dtype}({t} a, {t} b) {{
 _DOUBLE_HELPERS = """
 static inline npy_float64 tg_erfc(npy_float64 x) {
     /* SciPy gives 0 (not a subnormal) where exp(-x^2) underflows: x^2 > log(DBL_MAX). */
-    if (x > 26.641747557046326) return 0;
-    return erfc(x);
+    const npy_float64 e = erfc(x);
+    return x > 26.641747557046326 ? 0 : e;
 }
 static inline npy_float64 tg_gammaln(npy_float64 x) {
     /* log|gamma(x)|; SciPy gives -inf at -inf. lgamma_r leaves the global signgam alone. */
@@ -568,9 +561,66 @@ static inline npy_float64 tg_gammaln(npy_float64 x) {
 """
 
 
+# libm functions with SIMD variants in glibc's vector math library libmvec (<= 4 ulp;
+# NaN, Inf and signed zeros as libm): since glibc 2.22, then since 2.35.
+_MVEC_OLD = ("sin", "cos", "exp", "log")
+_MVEC_NEW = (
+    *("tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh"),
+    *("exp2", "expm1", "log2", "log10", "log1p", "erf", "erfc"),
+)
+VECTOR_MATH = frozenset([*_MVEC_OLD, *_MVEC_NEW, "pow", "atan2"])
+
+
+def _simd_declarations() -> str:
+    def declare(names: tuple[str, ...], arity: int) -> str:
+        lines = []
+        for name in names:
+            for t, suffix in (("double", ""), ("float", "f")):
+                args = ", ".join([t] * arity)
+                lines.append(f"TG_VECTOR_MATH {t} {name}{suffix}({args});")
+        return "\n".join(lines)
+
+    # GCC (x86-64, glibc) calls libmvec from `#pragma omp simd` loops when the function is
+    # declared `simd`; glibc's math.h declares them only under -ffast-math, which we avoid
+    # (it breaks isnan). `TG_CLONES` compiles a loop for AVX-512, AVX2 and the baseline,
+    # and the loader picks the one the CPU runs (ifunc).
+    return f"""
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 6 && defined(__x86_64__) \\
+    && defined(__GLIBC__)
+#if __GLIBC_PREREQ(2, 22)
+#define TG_VECTOR_MATH __attribute__((__simd__("notinbranch")))
+#define TG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+{declare(_MVEC_OLD, 1)}
+{declare(("pow",), 2)}
+#if __GLIBC_PREREQ(2, 35)
+{declare(_MVEC_NEW, 1)}
+{declare(("atan2",), 2)}
+#endif
+#endif
+#endif
+#ifndef TG_CLONES
+#define TG_CLONES
+#endif
+"""
+
+
+def uses_vector_math(lines: list[str]) -> bool:
+    """Whether C statements `lines` call a function libmvec has SIMD variants of (or a
+    helper that does): their loops are worth compiling for wider vector units."""
+    text = "\n".join(lines)
+    return any(f"{name}(" in text or f"{name}f(" in text for name in VECTOR_MATH) or any(
+        f"tg_{name}" in text
+        for name in ("erfc", "logaddexp", "logit", "log1mexp", "xlog", "sigmoid")
+    )
+
+
 def helpers() -> str:
     """C definitions the expressions use (min/max, floor division, remainder, ...)."""
-    parts = [_DOUBLE_HELPERS] + [_minmax(d) for d in C_TYPES] + [_clip_helper(d) for d in C_TYPES]
+    parts = (
+        [_simd_declarations(), _DOUBLE_HELPERS]
+        + [_minmax(d) for d in C_TYPES]
+        + [_clip_helper(d) for d in C_TYPES]
+    )
     parts += [_float_divmod(d) for d in ("float32", "float64")]
     parts += [_int_divmod(d) for d in C_TYPES if _kind(d) in "iu"]
     return "".join(parts)

@@ -26,8 +26,17 @@ import numpy as np
 
 from tensorgraft.compile.backends import cache_dir
 
-# -fwrapv: signed overflow wraps, as in NumPy. No fast-math: NaN/Inf follow IEEE.
-FLAGS = ("-O2", "-shared", "-fPIC", "-fwrapv", "-fno-strict-aliasing", "-std=c99")
+# -fwrapv: signed overflow wraps, as in NumPy. No fast-math: NaN/Inf follow IEEE, and no
+# contraction into fused multiply-adds (results as NumPy's). -fopenmp-simd honours
+# `#pragma omp simd` (elementwise loops, libmvec calls) without OpenMP's runtime;
+# -fno-math-errno lets libm calls vectorize (nobody reads errno); GCC would merge sin and
+# cos of one operand into sincos, which has no SIMD declaration: keep them apart.
+OPTIONAL_FLAG = "-fopenmp-simd"  # dropped if the compiler rejects it
+FLAGS = (
+    *("-O2", "-shared", "-fPIC", "-fwrapv", "-fno-strict-aliasing", "-std=c99"),
+    *("-ffp-contract=off", "-fno-math-errno", OPTIONAL_FLAG),
+    *("-fno-builtin-sin", "-fno-builtin-cos", "-fno-builtin-sinf", "-fno-builtin-cosf"),
+)
 MODULE_NAME = "@MODULE_NAME@"  # placeholder in generated source, replaced by the real name
 _CHECKSUM = "checksum"
 _loaded: dict[str, ModuleType] = {}
@@ -68,8 +77,17 @@ def _abi() -> str:
             str(sysconfig.get_config_var("EXT_SUFFIX")),
             np.__version__,
             sys.platform,
+            _libc(),
         ]
     )
+
+
+def _libc() -> str:
+    """The C library's version (which libmvec functions exist), where it says."""
+    try:
+        return os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (AttributeError, ValueError, OSError):
+        return ""
 
 
 def cache_key(source: str) -> str:
@@ -133,6 +151,10 @@ def _compile(source: str, module_name: str, folder: str) -> None:
     import subprocess  # only to compile: a warm start does not need it
 
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if proc.returncode != 0 and OPTIONAL_FLAG in (proc.stderr or ""):
+        # A compiler without `omp simd` support (some clang builds): plain loops.
+        argv.remove(OPTIONAL_FLAG)
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         first = "\n".join((proc.stderr or proc.stdout).splitlines()[:12])
         raise CompileError(f"the C compiler failed on generated module {module_name}:\n{first}")

@@ -112,12 +112,17 @@ _TAKE = r"""
                                        0, NULL);
         if (!*out[0]) return 0;
         dst = PyArray_BYTES((PyArrayObject*)*out[0]);
-        if (row > 0)
-            for (j = 0; j < n; ++j) {
-                i = (npy_intp)*(const @IT@*)(ip + j * is);
-                if (i < 0) i += n0;
-                memcpy(dst + j * row, PyArray_BYTES(x) + i * row, (size_t)row);
+        /* One element a row (x a vector): a constant-size copy, which compiles to a move. */
+#define TG_ROWS(size) \
+            for (j = 0; j < n; ++j) { \
+                i = (npy_intp)*(const @IT@*)(ip + j * is); \
+                if (i < 0) i += n0; \
+                memcpy(dst + j * row, PyArray_BYTES(x) + i * row, (size_t)(size)); \
             }
+        if (row == 8) TG_ROWS(8)
+        else if (row == 4) TG_ROWS(4)
+        else if (row > 0) TG_ROWS(row)
+#undef TG_ROWS
         return 1;
     }
 """
@@ -226,7 +231,15 @@ _TAKE_INC = r"""
     sa = @ND@ > 1 ? PyArray_STRIDE(a, @ND@ - 1) : 0;
     sv = @ND@ > 1 ? vs[@ND@ - 1] : 0;
     vstep = PyArray_DIM(v, 0) == 1 ? 0 : PyArray_STRIDE(v, 0);
-    for (j = 0; j < n; ++j) {
+    for (j = 0; j < n && @ND@ == 1; ++j) {  /* x a vector: one element a row */
+        @T@* dst;
+        const @T@* src = (const @T@*)(PyArray_BYTES(v) + j * vstep);
+        i = (npy_intp)*(const @IT@*)(ip + j * is);
+        if (i < 0) i += n0;
+        dst = (@T@*)(PyArray_BYTES(a) + i * PyArray_STRIDE(a, 0));
+        *dst = @ADD@;
+    }
+    for (j = 0; j < n && @ND@ > 1; ++j) {
         i = (npy_intp)*(const @IT@*)(ip + j * is);
         if (i < 0) i += n0;
         pa = PyArray_BYTES(a) + i * PyArray_STRIDE(a, 0);

@@ -17,7 +17,7 @@ import numpy as np
 from tensorgraft.compile_c.registry import call_kernel, register, reraise_kernel_name
 from tensorgraft.compile_c.scalar import C_TYPES
 from tensorgraft.graph.basic import Apply
-from tensorgraft.tensor.linalg.decompositions import Cholesky
+from tensorgraft.tensor.linalg.decompositions import QR, SVD, Cholesky, Eigh
 from tensorgraft.tensor.linalg.inverse import Det, MatrixInverse, SlogDet
 from tensorgraft.tensor.linalg.solvers import CholeskySolve, Solve, SolveTriangular
 
@@ -93,6 +93,27 @@ def _fill(w: Writer, text: str, dtype: str) -> str:
 BODIES: dict[type, Callable[[Apply], str | None]] = {}
 
 
+# Op types NumPy computes in float64 for float32 inputs too (results rounded once at the
+# end): their kernels do the same, where LAPACK's float32 routines would round otherwise
+# (eigenvectors' signs, singular vectors).
+IN_DOUBLE: set[type] = set()
+
+_ROUND_TO_FLOAT32 = r"""
+static int @KERNEL@(PyObject* fail, Py_ssize_t node, PyObject** in, PyObject*** out)
+{
+    int j;
+    if (!@INNER@(fail, node, in, out)) return 0;
+    for (j = 0; j < @NOUT@; ++j) {
+        PyObject* c = PyArray_CastToType((PyArrayObject*)*out[j],
+                                         PyArray_DescrFromType(NPY_FLOAT32), 0);
+        if (!c) return 0;
+        Py_SETREF(*out[j], c);
+    }
+    return 1;
+}
+"""
+
+
 def core_kernel(w: Writer, node: Apply) -> str | None:
     """The name of the kernel computing `node` (one matrix), or None; Blockwise loops it."""
     body = BODIES.get(type(node.op))
@@ -100,7 +121,13 @@ def core_kernel(w: Writer, node: Apply) -> str | None:
     text = None if body is None or dtype is None else body(node)
     if text is None or dtype is None:
         return None
-    return reraise_kernel_name(w, len(node.inputs), _fill(w, text, dtype).strip("\n").split("\n"))
+    rounded = dtype == "float32" and type(node.op) in IN_DOUBLE
+    lines = _fill(w, text, "float64" if rounded else dtype).strip("\n").split("\n")
+    name = reraise_kernel_name(w, len(node.inputs), lines)
+    if not rounded:
+        return name
+    outer = _ROUND_TO_FLOAT32.replace("@INNER@", name).replace("@NOUT@", str(len(node.outputs)))
+    return w.kernel(outer)
 
 
 def _lapack(op_type: type) -> Callable[[Callable[[Apply], str | None]], Callable[..., Any]]:
@@ -344,3 +371,219 @@ def _solve_triangular(node: Apply) -> str | None:
         .replace("@TRANS@", "NTC"[op.trans])
         .replace("@DIAG@", "U" if op.unit_diagonal else "N")
     )
+
+
+IN_DOUBLE.update((Eigh, SVD, QR))
+
+
+@_lapack(Eigh)
+def _eigh(node: Apply) -> str | None:
+    """syevd (divide and conquer, as numpy.linalg.eigh) on a Fortran copy, which becomes
+    the eigenvectors (columns); in float64, as NumPy (IN_DOUBLE)."""
+    op: Any = node.op
+    text = (
+        """
+    typedef void (*syevd_t)(char*, char*, int*, @T@*, int*, @T@*, @T@*, int*, int*, int*,
+                            int*);
+    static syevd_t syevd = NULL;
+    char jobz = 'V', uplo = '@UPLO@';
+    int n, lwork = -1, liwork = -1, info = 0, iwq = 0;
+    @T@ wq = 0, *work, *vp, *wp;
+    int* iwork;"""
+        + _SQUARE
+        + """
+    *out[1] = @FCOPY@((PyObject*)a, @NUM@);
+    if (!*out[1]) return 0;
+    *out[0] = PyArray_EMPTY(1, &m, @NUM@, 0);
+    if (!*out[0]) return 0;
+    if (m == 0) return 1;
+    if (!syevd && !(syevd = (syevd_t)@LAPACK@("@P@syevd"))) return 0;
+    n = (int)m;
+    vp = (@T@*)PyArray_DATA((PyArrayObject*)*out[1]);
+    wp = (@T@*)PyArray_DATA((PyArrayObject*)*out[0]);
+    syevd(&jobz, &uplo, &n, vp, &n, wp, &wq, &lwork, &iwq, &liwork, &info);  /* sizes */
+    if (info != 0) goto bad;
+    lwork = (int)wq; liwork = iwq;
+    work = (@T@*)PyMem_Malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof(@T@));
+    iwork = (int*)PyMem_Malloc((size_t)(liwork > 1 ? liwork : 1) * sizeof(int));
+    if (!work || !iwork) { PyMem_Free(work); PyMem_Free(iwork); PyErr_NoMemory(); return 0; }
+    syevd(&jobz, &uplo, &n, vp, &n, wp, work, &lwork, iwork, &liwork, &info);
+    PyMem_Free(work);
+    PyMem_Free(iwork);
+    if (info != 0) goto bad;
+    return 1;
+"""
+    )
+    return text.replace("@UPLO@", "L" if op.lower else "U")
+
+
+@_lapack(SVD)
+def _svd(node: Apply) -> str | None:
+    """gesdd (as numpy.linalg.svd: jobz 'A', 'S' or 'N', the workspace LAPACK asks for) on
+    a Fortran copy, in float64 (IN_DOUBLE); U and Vh come out Fortran-ordered. An empty
+    matrix gives NumPy's results (identities where full_matrices asks for square ones)."""
+    op: Any = node.op
+    uv, full = bool(op.compute_uv), bool(op.full_matrices)
+    s_out = 1 if uv else 0
+    text = (
+        """
+    typedef void (*gesdd_t)(char*, int*, int*, @T@*, int*, @T@*, @T@*, int*, @T@*, int*,
+                            @T@*, int*, int*, int*);
+    static gesdd_t gesdd = NULL;
+    char jobz = '@JOBZ@';
+    PyArrayObject *a = (PyArrayObject*)in[0], *t;
+    npy_intp m = PyArray_DIM(a, 0), n = PyArray_DIM(a, 1), k = m < n ? m : n;
+    npy_intp ucol = @FULL@ ? m : k, vrow = @FULL@ ? n : k, i, dims[2];
+    int im, in_, ldu, ldvt, lwork = -1, info = 0, *iwork;
+    @T@ wq = 0, dummy = 0, *work, *up = &dummy, *vp = &dummy;"""
+        + _INT_LENGTHS.replace("@COND@", "m > INT_MAX || n > INT_MAX")
+        + """
+    (void)ucol; (void)vrow; (void)i;
+    dims[0] = k;
+    *out[@S@] = PyArray_EMPTY(1, dims, @NUM@, 0);
+    if (!*out[@S@]) return 0;
+    if (@UV@) {
+        dims[0] = m; dims[1] = ucol;
+        *out[0] = PyArray_ZEROS(2, dims, @NUM@, 1);
+        if (!*out[0]) return 0;
+        dims[0] = vrow; dims[1] = n;
+        *out[2] = PyArray_ZEROS(2, dims, @NUM@, 1);
+        if (!*out[2]) return 0;
+        up = (@T@*)PyArray_DATA((PyArrayObject*)*out[0]);
+        vp = (@T@*)PyArray_DATA((PyArrayObject*)*out[2]);
+        if (k == 0) {  /* NumPy: identities (the square factors of an empty matrix) */
+            for (i = 0; i < m && i < ucol; ++i) up[i * (m + 1)] = 1;
+            for (i = 0; i < n && i < vrow; ++i) vp[i * (vrow + 1)] = 1;
+            return 1;
+        }
+    }
+    if (k == 0) return 1;
+    if (!gesdd && !(gesdd = (gesdd_t)@LAPACK@("@P@gesdd"))) return 0;
+    t = (PyArrayObject*)@FCOPY@((PyObject*)a, @NUM@);
+    if (!t) return 0;
+    iwork = (int*)PyMem_Malloc((size_t)(8 * k) * sizeof(int));
+    if (!iwork) { Py_DECREF(t); PyErr_NoMemory(); return 0; }
+    im = (int)m; in_ = (int)n;
+    ldu = @UV@ ? (int)m : 1; ldvt = @UV@ ? (int)vrow : 1;
+    gesdd(&jobz, &im, &in_, (@T@*)PyArray_DATA(t), &im,
+          (@T@*)PyArray_DATA((PyArrayObject*)*out[@S@]), up, &ldu, vp, &ldvt, &wq, &lwork,
+          iwork, &info);  /* the workspace size */
+    work = NULL;
+    if (info == 0) {
+        lwork = (int)wq > 1 ? (int)wq : 1;
+        work = (@T@*)PyMem_Malloc((size_t)lwork * sizeof(@T@));
+        if (!work) { PyMem_Free(iwork); Py_DECREF(t); PyErr_NoMemory(); return 0; }
+        gesdd(&jobz, &im, &in_, (@T@*)PyArray_DATA(t), &im,
+              (@T@*)PyArray_DATA((PyArrayObject*)*out[@S@]), up, &ldu, vp, &ldvt, work,
+              &lwork, iwork, &info);
+    }
+    PyMem_Free(work);
+    PyMem_Free(iwork);
+    Py_DECREF(t);
+    if (info != 0) goto bad;
+    return 1;
+"""
+    )
+    return (
+        text.replace("@JOBZ@", ("A" if full else "S") if uv else "N")
+        .replace("@FULL@", "1" if full else "0")
+        .replace("@UV@", "1" if uv else "0")
+        .replace("@S@", str(s_out))
+    )
+
+
+# The outputs of each QR mode, from the factored Fortran copy `fp` (m x n) and `tau`.
+_QR_OUTPUTS = {
+    "r": """
+    dims[0] = k; dims[1] = n;
+    *out[0] = PyArray_ZEROS(2, dims, @NUM@, 0);
+    if (!*out[0]) goto fail;
+    rp = (@T@*)PyArray_DATA((PyArrayObject*)*out[0]);
+    for (i = 0; i < k; ++i) for (j = i; j < n; ++j) rp[i * n + j] = fp[j * m + i];""",
+    "raw": """
+    dims[0] = n; dims[1] = m;  /* NumPy: the factored matrix transposed, and tau */
+    *out[0] = PyArray_EMPTY(2, dims, @NUM@, 0);
+    if (!*out[0]) goto fail;
+    if (m * n) memcpy(PyArray_DATA((PyArrayObject*)*out[0]), fp, (size_t)(m * n) * sizeof(@T@));
+    dims[0] = k;
+    *out[1] = PyArray_EMPTY(1, dims, @NUM@, 0);
+    if (!*out[1]) goto fail;
+    if (k) memcpy(PyArray_DATA((PyArrayObject*)*out[1]), tau, (size_t)k * sizeof(@T@));""",
+    "q": """
+    dims[0] = m; dims[1] = mc;
+    *out[0] = PyArray_ZEROS(2, dims, @NUM@, 1);
+    if (!*out[0]) goto fail;
+    qp = (@T@*)PyArray_DATA((PyArrayObject*)*out[0]);
+    if (k == 0) {
+        for (i = 0; i < m && i < mc; ++i) qp[i * (m + 1)] = 1;
+    } else {
+        memcpy(qp, fp, (size_t)(m * k) * sizeof(@T@));
+        if (!orgqr && !(orgqr = (orgqr_t)@LAPACK@("@P@orgqr"))) goto fail;
+        imc = (int)mc; lwork = -1;
+        orgqr(&im, &imc, &ik, qp, &im, tau, &wq, &lwork, &info);  /* the workspace size */
+        if (info != 0) goto refused;
+        lwork = (int)wq > imc ? (int)wq : (imc > 1 ? imc : 1);
+        work = (@T@*)PyMem_Malloc((size_t)lwork * sizeof(@T@));
+        if (!work) { PyErr_NoMemory(); goto fail; }
+        orgqr(&im, &imc, &ik, qp, &im, tau, work, &lwork, &info);
+        PyMem_Free(work); work = NULL;
+        if (info != 0) goto refused;
+    }
+    dims[0] = mc; dims[1] = n;
+    *out[1] = PyArray_ZEROS(2, dims, @NUM@, 0);
+    if (!*out[1]) goto fail;
+    rp = (@T@*)PyArray_DATA((PyArrayObject*)*out[1]);
+    for (i = 0; i < mc && i < m; ++i) for (j = i; j < n; ++j) rp[i * n + j] = fp[j * m + i];""",
+}
+
+
+@_lapack(QR)
+def _qr(node: Apply) -> str | None:
+    """geqrf, then orgqr for Q, as numpy.linalg.qr (in float64, IN_DOUBLE): R is the upper
+    triangle of the factored matrix; 'raw' returns it transposed, with tau."""
+    op: Any = node.op
+    outputs = _QR_OUTPUTS["q" if op.mode in ("reduced", "complete") else op.mode]
+    text = (
+        """
+    typedef void (*geqrf_t)(int*, int*, @T@*, int*, @T@*, @T@*, int*, int*);
+    typedef void (*orgqr_t)(int*, int*, int*, @T@*, int*, @T@*, @T@*, int*, int*);
+    static geqrf_t geqrf = NULL;
+    static orgqr_t orgqr = NULL;
+    PyArrayObject *a = (PyArrayObject*)in[0], *t;
+    npy_intp m = PyArray_DIM(a, 0), n = PyArray_DIM(a, 1), k = m < n ? m : n;
+    npy_intp mc = (@COMPLETE@ && m > n) ? m : k, i, j, dims[2];
+    int im = (int)m, in_ = (int)n, ik = (int)k, imc, lwork = -1, info = 0;
+    @T@ wq = 0, *work = NULL, *fp, *tau, *qp, *rp;"""
+        + _INT_LENGTHS.replace("@COND@", "m > INT_MAX || n > INT_MAX")
+        + """
+    (void)mc; (void)qp; (void)rp; (void)imc; (void)i; (void)j; (void)dims; (void)orgqr;
+    t = (PyArrayObject*)@FCOPY@((PyObject*)a, @NUM@);
+    if (!t) return 0;
+    fp = (@T@*)PyArray_DATA(t);
+    tau = (@T@*)PyMem_Malloc((size_t)(k > 1 ? k : 1) * sizeof(@T@));
+    if (!tau) { Py_DECREF(t); PyErr_NoMemory(); return 0; }
+    if (k > 0) {
+        if (!geqrf && !(geqrf = (geqrf_t)@LAPACK@("@P@geqrf"))) goto fail;
+        geqrf(&im, &in_, fp, &im, tau, &wq, &lwork, &info);  /* the workspace size */
+        if (info != 0) goto refused;
+        lwork = (int)wq > in_ ? (int)wq : (in_ > 1 ? in_ : 1);
+        work = (@T@*)PyMem_Malloc((size_t)lwork * sizeof(@T@));
+        if (!work) { PyErr_NoMemory(); goto fail; }
+        geqrf(&im, &in_, fp, &im, tau, work, &lwork, &info);
+        PyMem_Free(work); work = NULL;
+        if (info != 0) goto refused;
+    }"""
+        + outputs
+        + """
+    PyMem_Free(tau);
+    Py_DECREF(t);
+    return 1;
+fail:
+    PyMem_Free(work); PyMem_Free(tau); Py_DECREF(t);
+    return 0;
+refused:
+    PyMem_Free(work); PyMem_Free(tau); Py_DECREF(t);
+    goto bad;
+"""
+    )
+    return text.replace("@COMPLETE@", "1" if op.mode == "complete" else "0")

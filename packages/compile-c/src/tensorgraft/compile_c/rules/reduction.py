@@ -230,6 +230,8 @@ def _fold(in_dtype: str, out_dtype: str, product: bool) -> list[str]:
         f"        }} else if (s_acc == 1 && s_in == sizeof({t_in})) {{  /* contiguous */",
         f"            const {t_in}* restrict xs = (const {t_in}*)p;",
         f"            {t_acc}* restrict ys = base;",
+        # Elementwise across j (each accumulator its own order): vectorizing keeps results.
+        '            _Pragma("omp simd")',
         f"            for (j = 0; j < n; ++j) ys[j] = ys[j] {op} {x_fast};",
         "        } else {",
         f"            for (j = 0; j < n; ++j) base[j * s_acc] = base[j * s_acc] {op} {x};",
