@@ -7,6 +7,10 @@ indices broadcast into one block of output dimensions, placed as NumPy places it
 place when the advanced entries are adjacent in the key, else first). Then one loop
 nest over the output shape reads (or writes) one element at a time: an increment
 accumulates over repeated indices (numpy.add.at) and a set keeps the last value written.
+
+The common gather / scatter-add `x[i]` with one 1-d integer array on axis 0 (an
+embedding lookup, a group index and its gradient) takes a tight path: one loop over
+`i`, each index normalized and checked where it is read, no index copy.
 """
 
 from __future__ import annotations
@@ -36,6 +40,21 @@ class _Plan:
     # Per axis of the view: how its index is read, given the output loop variables.
     sources: list[object] = field(default_factory=list)
     block_size: str = "1"
+    # Fast path: (index array, checked index name) normalized inside the first loop.
+    gather: tuple[str, str] | None = None
+
+
+def _plan_axis0(ctx: Context, node: Apply, x: str, values: list[str]) -> _Plan | None:
+    """The plan of `x[i]` with one 1-d integer array `i` (read in the loop); else None."""
+    idx_list = node.op.idx_list  # type: ignore[attr-defined]
+    if tuple(idx_list) != (ARRAY,) or ndim_of(node.inputs[-1]) != 1:
+        return None
+    ndim = ndim_of(node.inputs[0])
+    q = "q_idx"  # shared names compile faster (see reduction.py)
+    lengths = [f"{values[0]}.shape[0]", *(f"{x}.shape[{a}]" for a in range(1, ndim))]
+    dims: list[tuple] = [("block", 0), *(("axis", a) for a in range(1, ndim))]  # type: ignore[type-arg]
+    sources: list[object] = [("expr", q), *(("loop", a) for a in range(1, ndim))]
+    return _Plan(x, dims, lengths, sources, lengths[0], gather=(values[0], q))
 
 
 def _plan(ctx: Context, node: Apply, x: str, values: list[str]) -> _Plan | str:
@@ -208,9 +227,18 @@ def _plan(ctx: Context, node: Apply, x: str, values: list[str]) -> _Plan | str:
 def _loops(ctx: Context, plan: _Plan) -> tuple[list[str], str]:
     """Open the loop nest over the output (the caller closes it); (loop vars, source key)."""
     loop_vars = [ctx.fresh("o") for _ in plan.dims]
-    for o, n in zip(loop_vars, plan.lengths, strict=True):
+    for p, (o, n) in enumerate(zip(loop_vars, plan.lengths, strict=True)):
         ctx.emit(f"for {o} in range({n}):")
         ctx.level += 1
+        if p == 0 and plan.gather is not None:
+            idx, q = plan.gather
+            ctx.emit(f"{q} = np.int64({idx}[{o}])")
+            ctx.emit(f"if {q} < 0:")
+            with ctx.indent():
+                ctx.emit(f"{q} += {plan.view}.shape[0]")
+            ctx.emit(f"if {q} < 0 or {q} >= {plan.view}.shape[0]:")
+            with ctx.indent():
+                ctx.fail("IndexError", "index out of bounds for axis 0")
     src = []
     for s in plan.sources:
         if s[0] == "loop":  # type: ignore[index]
@@ -226,7 +254,7 @@ def _loops(ctx: Context, plan: _Plan) -> tuple[list[str], str]:
 @numba_impl.register(AdvancedSubtensor)
 def _advanced_subtensor(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | None:
     x, *values = ins
-    plan = _plan(ctx, node, x, values)
+    plan = _plan_axis0(ctx, node, x, values) or _plan(ctx, node, x, values)
     if isinstance(plan, str):
         return plan
     out = outs[0]
@@ -250,7 +278,7 @@ def _advanced_inc_subtensor(
     if dtype_of(node.inputs[1]) != dtype_of(node.outputs[0]):
         return "a value dtype other than the array's"
     ctx.emit(f"{out} = {x}" if op.inplace else f"{out} = {x}.copy()")
-    plan = _plan(ctx, node, out, values)
+    plan = _plan_axis0(ctx, node, out, values) or _plan(ctx, node, out, values)
     if isinstance(plan, str):
         return plan
     m, ny = len(plan.dims), ndim_of(node.inputs[1])

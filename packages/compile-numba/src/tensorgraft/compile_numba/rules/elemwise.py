@@ -8,6 +8,7 @@ that are one-element constants are inlined as literals.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from tensorgraft.compile_numba.codegen import (
@@ -78,7 +79,7 @@ def broadcast_shape(ctx: Context, node: Apply, ins: Sequence[str]) -> list[str]:
     out_shape = node.outputs[0].type.shape  # type: ignore[attr-defined]
     dims = []
     for d, static in enumerate(out_shape):
-        n = ctx.fresh(f"n{d}")
+        n = f"n{d}"  # shared by every Elemwise node: fewer reassigned names for Numba's SSA
         dims.append(n)
         unknown = [
             name
@@ -92,8 +93,11 @@ def broadcast_shape(ctx: Context, node: Apply, ins: Sequence[str]) -> list[str]:
                 with ctx.indent():
                     ctx.fail("ValueError", f"shapes cannot be broadcast together on axis {d}")
             continue
-        ctx.emit(f"{n} = 1")
-        for name in unknown:
+        if not unknown:
+            ctx.emit(f"{n} = 1")
+            continue
+        ctx.emit(f"{n} = {unknown[0]}.shape[{d}]")  # the first input's length, as is
+        for name in unknown[1:]:
             ln = ctx.fresh("l")
             ctx.emit(f"{ln} = {name}.shape[{d}]")
             ctx.emit(f"if {ln} != 1:")
@@ -105,13 +109,17 @@ def broadcast_shape(ctx: Context, node: Apply, ins: Sequence[str]) -> list[str]:
     return dims
 
 
-def index_of(ctx: Context, var: Variable, name: str) -> str:
-    """Emit stride factors for `var`'s unknown axes; the index expression for the loop."""
+def index_of(ctx: Context, var: Variable, name: str, alone: Sequence[bool] = ()) -> str:
+    """Emit stride factors for `var`'s unknown axes; the index expression for the loop.
+
+    `alone[d]`: no other input can be longer on axis d, so a length of 1 there is the
+    loop's length too and needs no factor (which keeps the loop a unit-stride one).
+    """
     parts = []
     for d, static in enumerate(var.type.shape):  # type: ignore[attr-defined]
         if static == 1:
             parts.append("0")
-        elif static is not None:
+        elif static is not None or (d < len(alone) and alone[d]):
             parts.append(f"i{d}")
         else:
             b = ctx.fresh("b")
@@ -134,22 +142,76 @@ def _elemwise(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str
     ndim = ndim_of(node.outputs[0])
     dims = broadcast_shape(ctx, node, ins)
     shape = shape_tuple(dims)
+    arrays = [v for v in node.inputs if scalar_constant(v) is None]
+    # Per axis: how many inputs may be longer than 1 there.
+    longer = [
+        sum(1 for v in arrays if v.type.shape[d] != 1)  # type: ignore[attr-defined]
+        for d in range(ndim)
+    ]
     reads: list[tuple[str | None, str]] = []
     for var, name in zip(node.inputs, ins, strict=True):
         value = scalar_constant(var)
         if value is not None:
             reads.append((None, literal(value, dtype_of(var))))
         else:
-            reads.append((name, index_of(ctx, var, name)))
+            alone = [n == 1 for n in longer]
+            reads.append((name, index_of(ctx, var, name, alone)))
     destroyed = dict(op.inplace_pattern)
+    out_idx = ", ".join(f"i{d}" for d in range(ndim)) + ("," if ndim == 1 else "")
     for k, (out, name) in enumerate(zip(node.outputs, outs, strict=True)):
         alloc = f"np.empty({shape}, dtype={np_dtype(dtype_of(out))})"
-        if k in destroyed:
-            # The output lives in the destroyed input's buffer when the shapes agree.
-            src = ins[destroyed[k]]
-            ctx.emit(f"{name} = {src} if {src}.shape == {shape} else {alloc}")
-        else:
+        j = destroyed.get(k)
+        if j is None:
             ctx.emit(f"{name} = {alloc}")
+            continue
+        src, idx = reads[j]
+        if src is None or dtype_of(node.inputs[j]) != dtype_of(out):
+            ctx.emit(f"{name} = {ins[j]} if {ins[j]}.shape == {shape} else {alloc}")
+            continue
+        # The output lives in the destroyed input's buffer when the shapes agree, else in
+        # a new one holding the input broadcast. The loop reads that input back from the
+        # output at the output's own index: one base pointer, so LLVM can vectorize.
+        ctx.emit(f"if {src}.shape == {shape}:")
+        with ctx.indent():
+            ctx.emit(f"{name} = {src}")
+        ctx.emit("else:")
+        with ctx.indent():
+            ctx.emit(f"{name} = {alloc}")
+            for d in range(ndim):
+                ctx.emit(f"for i{d} in range({dims[d]}):")
+                ctx.level += 1
+            ctx.emit(f"{name}[{out_idx or '()'}] = {src}[{idx}]")
+            ctx.level -= ndim
+        reads[j] = (name, out_idx or "()")
+    factors = sorted({f for _, idx in reads for f in _FACTOR.findall(idx)})
+    if len(factors) < 2:  # LLVM's loop versioning copes with one symbolic stride
+        return _loop_nest(ctx, node, dims, reads, outs, out_idx)
+    # Several (where LLVM gave up, measured on the hierarchical model): a unit-stride
+    # copy of the loops for the usual case where no input broadcasts at run time.
+    ctx.emit(f"if {' and '.join(f'{f} == 1' for f in factors)}:")
+    plain = [(arr, _FACTOR_TERM.sub("", idx)) for arr, idx in reads]
+    with ctx.indent():
+        reason = _loop_nest(ctx, node, dims, plain, outs, out_idx)
+    ctx.emit("else:")
+    with ctx.indent():
+        return reason or _loop_nest(ctx, node, dims, reads, outs, out_idx)
+
+
+_FACTOR_TERM = re.compile(r" \* (b_\d+)")
+_FACTOR = re.compile(r"(?<= \* )b_\d+")
+
+
+def _loop_nest(
+    ctx: Context,
+    node: Apply,
+    dims: Sequence[str],
+    reads: Sequence[tuple[str | None, str]],
+    outs: Sequence[str],
+    out_idx: str,
+) -> str | None:
+    """Emit the loops of an Elemwise node over `dims`; a reason if its scalar op has none."""
+    op: Elemwise = node.op  # type: ignore[assignment]
+    ndim = len(dims)
     for d in range(ndim):
         ctx.emit(f"for i{d} in range({dims[d]}):")
         ctx.level += 1
@@ -165,7 +227,6 @@ def _elemwise(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str
         results = scalar_code(ctx, op.scalar_op, args, [dtype_of(v) for v in node.inputs])
         if isinstance(results, str):
             return results
-        out_idx = ", ".join(f"i{d}" for d in range(ndim)) + ("," if ndim == 1 else "")
         for name, res, out in zip(outs, results, node.outputs, strict=True):
             ctx.emit(f"{name}[{out_idx or '()'}] = {np_dtype(dtype_of(out))}({res})")
     finally:

@@ -1,4 +1,5 @@
-"""Matrix products: np.dot (BLAS) where Numba supports the dtype, else a loop nest;
+"""Matrix products: np.dot (BLAS) for matrix-matrix products where Numba supports the
+dtype, loops for matrix-vector shapes and other dtypes;
 inverse, determinants, Cholesky, eigh, svd, qr, pinv, lstsq and solve through Numba's
 np.linalg (LAPACK); triangular and Cholesky solves as substitution loops."""
 
@@ -25,7 +26,19 @@ def _dot(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | No
     ctx.emit(f"if {a}.shape[1] != {b}.shape[0]:")
     with ctx.indent():
         ctx.fail("ValueError", "dot: shapes are not aligned")
-    if dtype in BLAS_DTYPES and all(dtype_of(v) == dtype for v in node.inputs):
+    blas = dtype in BLAS_DTYPES and all(dtype_of(v) == dtype for v in node.inputs)
+    a_static, b_static = (v.type.shape for v in node.inputs)  # type: ignore[attr-defined]
+    if blas and (b_static[1] == 1 or a_static[0] == 1):
+        # Matrix-vector: loops as fast as BLAS at these sizes, and a first call that does
+        # not import SciPy (Numba's BLAS comes from scipy.linalg.cython_blas).
+        # np.empty, not np.zeros: each NumPy helper a graph uses costs compile time.
+        ctx.emit(f"{out} = np.empty(({a}.shape[0], {b}.shape[1]), dtype={np_dtype(dtype)})")
+        if b_static[1] == 1:
+            _matvec(ctx, a, b, out, np_dtype(dtype))
+        else:  # (1, k) @ (k, n): the same loops on the transposes
+            _matvec(ctx, f"{b}.T", f"{a}.T", f"{out}.T", np_dtype(dtype))
+        return None
+    if blas:
         ctx.emit(f"{out} = np.dot({a}, {b})")
         return None
     # Integers and bools: accumulate in the output dtype (bool: in int64, then != 0).
@@ -43,6 +56,42 @@ def _dot(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | No
                 ctx.emit(f"{acc} += {cast}({a}[i0, k]) * {cast}({b}[k, i1])")
             ctx.emit(f"{out}[i0, i1] = {acc}{' != 0' if dtype == 'bool' else ''}")
     return None
+
+
+def _matvec(ctx: Context, m: str, v: str, out: str, cast: str) -> None:
+    """Emit out[:, 0] = m @ v[:, 0]: dot products along m's rows when they are
+    contiguous (four accumulators), else column updates along its columns."""
+    mm, vv, oo = ctx.fresh("mm"), ctx.fresh("mv"), ctx.fresh("mo")
+    ctx.emit(f"{mm}, {vv}, {oo} = {m}, {v}, {out}")
+    ctx.emit(f"if {mm}.strides[1] <= {mm}.strides[0]:")
+    with ctx.indent():
+        accs = [f"acc{k}_{cast[3:]}" for k in range(4)]  # shared names: see reduction.py
+        n4 = ctx.fresh("n4")
+        ctx.emit(f"{n4} = {mm}.shape[1] - {mm}.shape[1] % 4")
+        ctx.emit(f"for i in range({mm}.shape[0]):")
+        with ctx.indent():
+            for acc in accs:
+                ctx.emit(f"{acc} = {cast}(0)")
+            ctx.emit(f"for k in range(0, {n4}, 4):")
+            with ctx.indent():
+                for j, acc in enumerate(accs):
+                    ctx.emit(f"{acc} += {mm}[i, k + {j}] * {vv}[k + {j}, 0]")
+            ctx.emit(f"for k in range({n4}, {mm}.shape[1]):")
+            with ctx.indent():
+                ctx.emit(f"{accs[0]} += {mm}[i, k] * {vv}[k, 0]")
+            ctx.emit(f"{oo}[i, 0] = ({accs[0]} + {accs[1]}) + ({accs[2]} + {accs[3]})")
+    ctx.emit("else:")
+    with ctx.indent():
+        ctx.emit(f"for i in range({mm}.shape[0]):")
+        with ctx.indent():
+            ctx.emit(f"{oo}[i, 0] = {cast}(0)")
+        ctx.emit(f"for k in range({mm}.shape[1]):")
+        with ctx.indent():
+            vk = ctx.fresh("vk")
+            ctx.emit(f"{vk} = {vv}[k, 0]")
+            ctx.emit(f"for i in range({mm}.shape[0]):")
+            with ctx.indent():
+                ctx.emit(f"{oo}[i, 0] += {mm}[i, k] * {vk}")
 
 
 def _lapack_input(ctx: Context, node: Apply, x: str, out: int = -1) -> str | None:

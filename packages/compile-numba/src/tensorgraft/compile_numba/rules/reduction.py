@@ -1,4 +1,5 @@
-"""Reductions as loop nests over the input, accumulating into the output array."""
+"""Reductions as loop nests over the input: trailing reduced axes accumulate into locals,
+others into the output array."""
 
 from __future__ import annotations
 
@@ -58,14 +59,38 @@ def _combine(op: red.Reduce, acc: str, value: str, dtype: str) -> str:
     return f"{fn}({acc}, {value})"
 
 
+# Independent accumulators on the innermost axis: the additions overlap (and vectorize)
+# without fastmath's license to reorder.
+LANES = 8
+
+
+def _acc_dtype(op: red.Reduce, dtype: str) -> str:
+    """float32 / complex64 sums and products accumulate in double precision (NumPy's
+    pairwise summation is about that accurate); the result is cast back."""
+    if isinstance(op, red.Sum | red.Prod):
+        return {"float32": "float64", "complex64": "complex128"}.get(dtype, dtype)
+    return dtype
+
+
+def _lanes(op: red.Reduce, dtype: str) -> int:
+    kind = np.dtype(dtype).kind
+    if isinstance(op, red.Sum | red.Prod) and kind in "fc":
+        return LANES
+    return LANES if isinstance(op, red.Max | red.Min) and kind == "f" else 1
+
+
 @numba_impl.register(red.Sum, red.Prod, red.Max, red.Min, red.All, red.Any)
 def _reduce(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | None:
+    """Loops in the input's axis order. The trailing run of reduced axes accumulates into
+    locals (LANES of them along the last axis), stored once per output element; reduced
+    axes before a kept one accumulate into the output array."""
     op: red.Reduce = node.op  # type: ignore[assignment]
     (x,), (out,) = ins, outs
     var = node.inputs[0]
     ndim = ndim_of(var)
     dtype = dtype_of(node.outputs[0])
-    init = _init(op, dtype)
+    acc_dtype = _acc_dtype(op, dtype)
+    init = _init(op, acc_dtype)
     if init is None:
         return f"{type(op).__name__} to {dtype}"
     reduced = op.reduced(ndim)
@@ -74,18 +99,77 @@ def _reduce(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str |
         ctx.emit(f"if {' or '.join(f'{x}.shape[{d}] == 0' for d in reduced)}:")
         with ctx.indent():
             ctx.fail("ValueError", "zero-size array to a reduction that has no identity")
+    # Axes from `start` on are reduced into locals.
+    start = ndim
+    while start > 0 and start - 1 in reduced:
+        start -= 1
+    outer_reduced = any(d < start for d in reduced)
+    cast = np_dtype(dtype)
     shape = shape_tuple([f"{x}.shape[{d}]" for d in kept])
-    ctx.emit(f"{out} = np.empty({shape}, dtype={np_dtype(dtype)})")
-    ctx.emit(f"{out}.fill({init})" if kept else f"{out}[()] = {init}")
-    for d in range(ndim):
+    # Reduced axes before a kept one accumulate into an array: `out`, or one of the
+    # accumulation dtype cast at the end.
+    racc, rdtype = out, dtype
+    if outer_reduced and acc_dtype != dtype:
+        racc, rdtype = ctx.fresh("racc"), acc_dtype
+    ctx.emit(f"{racc} = np.empty({shape}, dtype={np_dtype(rdtype)})")
+    if outer_reduced:
+        ctx.emit(f"{racc}.fill({_init(op, rdtype)})")
+    level = ctx.level
+    for d in range(start):
         ctx.emit(f"for i{d} in range({x}.shape[{d}]):")
         ctx.level += 1
-    src = ", ".join(f"i{d}" for d in range(ndim)) + ("," if ndim == 1 else "")
     dst = ", ".join(f"i{d}" for d in kept) + ("," if len(kept) == 1 else "")
-    acc = f"{out}[{dst or '()'}]"
-    ctx.emit(f"{acc} = {_combine(op, acc, f'{x}[{src or ()}]', dtype)}")
-    ctx.level -= ndim
+    target = f"{racc}[{dst or '()'}]"
+    rcast = np_dtype(rdtype)
+    if start == ndim:  # the last axis is kept: no local accumulation
+        src = ", ".join(f"i{d}" for d in range(ndim)) + ("," if ndim == 1 else "")
+        acc = target if outer_reduced else init  # no reduced axis at all: init, x
+        ctx.emit(f"{target} = {rcast}({_combine(op, acc, f'{x}[{src or ()}]', rdtype)})")
+        ctx.level = level
+        if racc != out:
+            ctx.emit(f"{out} = {racc}.astype({cast})")
+        return None
+    lanes = _lanes(op, acc_dtype)
+    # The same names in every reduction: Numba's SSA pass costs about (names assigned
+    # more than once) x (blocks of the function), so shared names compile faster.
+    accs = [f"acc{k}_{np.dtype(acc_dtype).name}" for k in range(lanes)]
+    for a in accs:
+        ctx.emit(f"{a} = {init}")
+    for d in range(start, ndim - 1):
+        ctx.emit(f"for i{d} in range({x}.shape[{d}]):")
+        ctx.level += 1
+    last = ndim - 1
+    head = ", ".join(f"i{d}" for d in range(last))
+    head += ", " if head else ""
+    if lanes > 1:
+        m = ctx.fresh("m")
+        ctx.emit(f"{m} = {x}.shape[{last}] - {x}.shape[{last}] % {lanes}")
+        ctx.emit(f"for i{last} in range(0, {m}, {lanes}):")
+        with ctx.indent():
+            for k, a in enumerate(accs):
+                ctx.emit(f"{a} = {_combine(op, a, f'{x}[{head}i{last} + {k}]', acc_dtype)}")
+        ctx.emit(f"for i{last} in range({m}, {x}.shape[{last}]):")
+    else:
+        ctx.emit(f"for i{last} in range({x}.shape[{last}]):")
+    with ctx.indent():
+        ctx.emit(f"{accs[0]} = {_combine(op, accs[0], f'{x}[{head}i{last}]', acc_dtype)}")
+    ctx.level = level + start
+    total = _tree(op, accs, acc_dtype)
+    if outer_reduced:
+        total = _combine(op, target, total, rdtype)
+    ctx.emit(f"{target} = {rcast}({total})")
+    ctx.level = level
+    if racc != out:
+        ctx.emit(f"{out} = {racc}.astype({cast})")
     return None
+
+
+def _tree(op: red.Reduce, accs: list[str], dtype: str) -> str:
+    """The accumulators combined pairwise."""
+    while len(accs) > 1:
+        pairs = [accs[k : k + 2] for k in range(0, len(accs), 2)]
+        accs = [p[0] if len(p) == 1 else f"({_combine(op, p[0], p[1], dtype)})" for p in pairs]
+    return accs[0]
 
 
 @numba_impl.register(red.SumTo)
@@ -121,12 +205,32 @@ def _sum_to(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str |
             b = ctx.fresh("b")
             ctx.emit(f"{b} = 0 if {dim} == 1 else 1")
             dst.append(f"i{a} * {b}")
-    ctx.emit(f"{out} = np.zeros({shape_tuple(dims)}, dtype={cast})")
+    level = ctx.level
+    src = ", ".join(f"i{d}" for d in range(ndim)) + ("," if ndim == 1 else "")
+    # np.empty and loops, not np.zeros / copy: each NumPy helper costs compile time.
+    ctx.emit(f"{out} = np.empty({shape_tuple(dims)}, dtype={cast})")
+    same = [f"{dim} == {x}.shape[{lead + k}]" for k, dim in enumerate(dims)]
+    if lead == 0 and same:
+        # Nothing to sum at run time (a gradient of a broadcast that did not happen): a copy.
+        ctx.emit(f"if {' and '.join(same)}:")
+        with ctx.indent():
+            for d in range(ndim):
+                ctx.emit(f"for i{d} in range({x}.shape[{d}]):")
+                ctx.level += 1
+            ctx.emit(f"{out}[{src or '()'}] = {cast}({x}[{src or '()'}])")
+            ctx.level = level + 1
+        ctx.emit("else:")
+        ctx.level += 1
+    for d in range(m):
+        ctx.emit(f"for j{d} in range({dims[d]}):")
+        ctx.level += 1
+    zero = ", ".join(f"j{d}" for d in range(m)) + ("," if m == 1 else "")
+    ctx.emit(f"{out}[{zero or '()'}] = {cast}(0)")
+    ctx.level -= m
     for d in range(ndim):
         ctx.emit(f"for i{d} in range({x}.shape[{d}]):")
         ctx.level += 1
-    src = ", ".join(f"i{d}" for d in range(ndim)) + ("," if ndim == 1 else "")
     acc = f"{out}[{', '.join(dst) + (',' if m == 1 else '') if dst else '()'}]"
     ctx.emit(f"{acc} += {cast}({x}[{src or '()'}])")
-    ctx.level -= ndim
+    ctx.level = level
     return None
