@@ -342,6 +342,18 @@ def _accumulate(op: Any, t: str, dtype: str) -> str:
     return f"acc = acc {'+' if add else '*'} x;"
 
 
+def _next_outer(nk: int) -> list[str]:
+    """C lines moving the read and write pointers `p`, `q` to the next of the `nk` outer
+    (kept) positions, odometer style over `shape`/`idx` with strides `sa`, `sb`."""
+    return [
+        f"    for (d = {nk} - 1; d >= 0; --d) {{",
+        "        p += sa[d]; q += sb[d];",
+        "        if (++idx[d] < shape[d]) break;",
+        "        p -= sa[d] * shape[d]; q -= sb[d] * shape[d]; idx[d] = 0;",
+        "    }",
+    ]
+
+
 @register(CumSum, CumProd)
 def _cumulative(w: Writer, k: int, node: Apply) -> list[str] | None:
     op: Any = node.op
@@ -392,11 +404,7 @@ def _cumulative(w: Writer, k: int, node: Apply) -> list[str] | None:
         f"    {t} acc = 0;",
         "    pa = p; pb = q;",
         *["    " + line for line in _walk(walk_ptrs, str(nk), str(nd), "n_red", step)],
-        f"    for (d = {nk} - 1; d >= 0; --d) {{",
-        "        p += sa[d]; q += sb[d];",
-        "        if (++idx[d] < shape[d]) break;",
-        "        p -= sa[d] * shape[d]; q -= sb[d] * shape[d]; idx[d] = 0;",
-        "    }",
+        *_next_outer(nk),
         "}",
         "return 1;",
     ]
@@ -467,11 +475,7 @@ def _softmax(w: Writer, k: int, node: Apply) -> list[str] | None:
         f"    {t} m = -INFINITY{'' if isinstance(op, Softmax) else ', l'};",
         "    double s = 0;",
         *passes,
-        f"    for (d = {nk} - 1; d >= 0; --d) {{",
-        "        p += sa[d]; q += sb[d];",
-        "        if (++idx[d] < shape[d]) break;",
-        "        p -= sa[d] * shape[d]; q -= sb[d] * shape[d]; idx[d] = 0;",
-        "    }",
+        *_next_outer(nk),
         "}",
         "return 1;",
     ]
