@@ -135,7 +135,6 @@ for _op, _name in [
     (sp.GammaInc, "gammainc"),
     (sp.GammaIncC, "gammaincc"),
     (sp.BetaLn, "betaln"),
-    (sp.Sigmoid, "expit"),
     (sp.Logit, "logit"),
     (sp.XLogY, "xlogy"),
     (sp.XLog1pY, "xlog1py"),
@@ -145,6 +144,14 @@ reg(sp.LogAddExp)(jnp.logaddexp)
 reg(sp.LogAddExp2)(jnp.logaddexp2)
 # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow, and e^x (not 0) for very negative x.
 reg(sp.Softplus)(lambda x: jnp.maximum(x, 0) + jnp.log1p(jnp.exp(-jnp.abs(x))))
+
+
+@reg(sp.Sigmoid, real_only=True)
+def _sigmoid(x: Any) -> Any:
+    # From the same e^-|x| as softplus: XLA computes it once for a softplus and its
+    # gradient (the logistic loss), and neither overflows.
+    e = jnp.exp(-jnp.abs(x))
+    return jnp.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
 @reg(sp.Erfcinv, real_only=True)
