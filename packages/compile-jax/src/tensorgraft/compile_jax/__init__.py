@@ -1,7 +1,7 @@
 """JAX backend for tensorgraft: the graph becomes one `jax.jit` function.
 
     from tensorgraft.compile import function
-    f = function([x], y, mode="jax")          # once registered as backend "jax"
+    f = function([x], y, mode="jax")          # the backend registered as "jax"
     f = function([x], y, mode=JaxBackend(return_jax=True))
 
 Translations live in per-op tables (`jax_impl`, `scalar_impl`), one module per op family

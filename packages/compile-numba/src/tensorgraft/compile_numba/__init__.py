@@ -1,6 +1,6 @@
 """Numba backend for tensorgraft.
 
-`function(inputs, outputs, mode=backend)` (or mode="numba" once registered) generates one
+`function(inputs, outputs, mode="numba")` (or `mode=backend`, this object) generates one
 Python function for the whole rewritten graph from per-op templates (`numba_impl`, keyed
 by op type; `scalar_impl`, keyed by scalar op type for Elemwise and Composite), compiles
 it with `numba.njit`, and keeps the compiled code on disk under cache_dir("numba")
