@@ -166,6 +166,12 @@ def test_op_without_implementation_runs_as_a_reported_callback() -> None:
     xv = np.array([3.0, 1.0, 2.0])
     np.testing.assert_allclose(f(xv), np.exp(np.cumsum(xv[::-1])[::-1]))
     assert [type(node.op).__name__ for node, _ in f._thunk.callbacks] == ["ReverseCumsum"]
+    assert len(f.report) == len(f.fgraph.apply_nodes) == 2
+    for node, how in f.report:
+        if isinstance(node.op, ReverseCumsum):
+            assert how.startswith("python callback: ")
+        else:
+            assert how == "compiled", node
 
 
 def test_op_without_implementation_is_rejected_without_callbacks() -> None:

@@ -170,6 +170,12 @@ class NumbaBackend:
         run.dispatcher = fn
         run.source = gen.source
         run.callbacks = [(c.node, c.reason) for c in gen.callbacks]
+        # Function.report: how each node runs.
+        reasons = {c.node: c.reason for c in gen.callbacks}
+        run.report = [
+            (node, f"python callback: {reasons[node]}" if node in reasons else "compiled")
+            for node in gen.nodes
+        ]
         run.checks_inputs = True
         return run
 
