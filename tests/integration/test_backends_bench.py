@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import pathlib
-import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
 
 from tensorgraft.compile import function, installed_backends, load_backend
 
-BENCHMARKS = pathlib.Path(__file__).resolve().parents[2] / "benchmarks"
 USABLE = [n for n in installed_backends() if load_backend(n).unavailable_reason() is None]
 
 
 @pytest.fixture(scope="module")
-def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    """benchmarks/backends.py as a module; it imports its sibling `cases` by name."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.syspath_prepend(str(BENCHMARKS))
+def bench(
+    load_benchmark: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ModuleType]:
+    """benchmarks/backends.py as a module, compiling into a private cache."""
+    with pytest.MonkeyPatch.context() as mp, load_benchmark("backends.py") as module:
         mp.setenv("TENSORGRAFT_CACHE_DIR", str(tmp_path_factory.mktemp("tg-cache")))
-        spec = importlib.util.spec_from_file_location(
-            "tg_bench_backends", BENCHMARKS / "backends.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses look their module up there
-        try:
-            spec.loader.exec_module(module)
-            yield module
-        finally:
-            for name in (spec.name, "cases"):
-                sys.modules.pop(name, None)
+        yield module
 
 
 def test_a_quick_run_measures_cold_warm_and_steady(

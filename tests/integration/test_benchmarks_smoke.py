@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,25 +17,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
 
 @pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    """benchmarks/run.py as a module; it imports its siblings (cases, engines) by name."""
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location(
-        "tensorgraft_benchmarks_run", BENCHMARKS / "run.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    try:
-        spec.loader.exec_module(module)
+def runner(load_benchmark: Callable[[str], Any]) -> Iterator[ModuleType]:
+    """benchmarks/run.py as a module."""
+    with load_benchmark("run.py") as module:
         yield module
-    finally:
-        for name in (spec.name, "cases", "engines"):
-            sys.modules.pop(name, None)
 
 
 def _rows(text: str) -> dict[str, str]:
