@@ -319,3 +319,12 @@ def test_static_shapes_and_downcasts_are_refused_naming_the_input() -> None:
         f(np.ones(4, dtype="float32"))
     with pytest.raises(TypeError, match=r"input 'y'.*cannot be cast safely"):
         f(np.ones(3))
+
+
+def test_run_time_errors_name_the_node_without_internal_tags() -> None:
+    x, v = tt.matrix("x"), tt.vector("v")
+    f = compile_numba([x, v], tt.set_subtensor(x[1:], v))
+    with pytest.raises(ValueError, match="does not broadcast") as info:
+        f(np.zeros((4, 3)), np.ones(2))
+    assert "tg-node" not in str(info.value)
+    assert any("SetSubtensor" in n and "created at" in n for n in info.value.__notes__)

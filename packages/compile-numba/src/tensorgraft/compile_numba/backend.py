@@ -224,6 +224,9 @@ def _make_thunk(
     def _name_node(err: Exception) -> None:
         found = _NODE_TAG.search(str(err))
         if found:
+            # The tag only says which node raised: the note names it in the user's terms.
+            if err.args and isinstance(err.args[0], str):
+                err.args = (_NODE_TAG.sub("", err.args[0], count=1), *err.args[1:])
             err.add_note(f"in {node_label(nodes[int(found.group(1))])}")
 
     if not static:

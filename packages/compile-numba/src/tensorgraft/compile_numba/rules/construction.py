@@ -8,6 +8,7 @@ import numpy as np
 from tensorgraft.compile_numba.codegen import Context, dtype_of, literal, ndim_of, np_dtype
 from tensorgraft.compile_numba.registry import numba_impl
 from tensorgraft.compile_numba.rules.elemwise import shape_tuple
+from tensorgraft.compile_numba.rules.subtensor import write_broadcast
 from tensorgraft.graph.basic import Apply
 from tensorgraft.tensor.construction import (
     Alloc,
@@ -37,7 +38,7 @@ def _join(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | N
 def _alloc(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | None:
     value, *lengths = ins
     out = outs[0]
-    n, nv = len(lengths), ndim_of(node.inputs[0])
+    nv = ndim_of(node.inputs[0])
     dims = []
     for d, length in enumerate(lengths):
         dim = ctx.fresh(f"n{d}")
@@ -48,22 +49,8 @@ def _alloc(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | 
         dims.append(dim)
     cast = np_dtype(dtype_of(node.outputs[0]))
     ctx.emit(f"{out} = np.empty({shape_tuple(dims)}, dtype={cast})")
-    parts = []
-    for k in range(nv):
-        d = k + n - nv
-        b = ctx.fresh("b")
-        ctx.emit(f"if {value}.shape[{k}] != 1 and {value}.shape[{k}] != {dims[d]}:")
-        with ctx.indent():
-            ctx.fail("ValueError", "alloc: the value does not broadcast to the shape")
-        ctx.emit(f"{b} = 1 if {value}.shape[{k}] != 1 else 0")
-        parts.append(f"i{d} * {b}")
-    for d in range(n):
-        ctx.emit(f"for i{d} in range({dims[d]}):")
-        ctx.level += 1
-    src = ", ".join(parts) + ("," if len(parts) == 1 else "") if parts else "()"
-    dst = ", ".join(f"i{d}" for d in range(n)) + ("," if n == 1 else "") if n else "()"
-    ctx.emit(f"{out}[{dst}] = {cast}({value}[{src}])")
-    ctx.level -= n
+    message = "alloc: the value does not broadcast to the shape"
+    write_broadcast(ctx, out, dims, value, nv, f"= {cast}", message)
     return None
 
 

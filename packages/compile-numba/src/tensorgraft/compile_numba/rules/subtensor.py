@@ -82,20 +82,32 @@ def _inc_subtensor(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -
     w = ctx.fresh("w")
     ctx.emit(f"{w} = {out}[{key}]" if key else f"{w} = {out}")
     m = ndim_of(node.inputs[0]) - sum(e == INT for e in op.idx_list)
+    dims = [f"{w}.shape[{d}]" for d in range(m)]
+    message = "the value does not broadcast to the indexed shape"
+    write_broadcast(ctx, w, dims, y, ny, f"{assign} {cast}", message)
+    return None
+
+
+def write_broadcast(
+    ctx: Context, dst: str, dims: Sequence[str], value: str, nv: int, assign: str, message: str
+) -> None:
+    """Loops writing `value` (rank `nv`, broadcast NumPy's way) into every element of `dst`
+    (lengths `dims`): `dst[i] <assign>(value[i'])`, e.g. assign "= np.float64" or "+= ...".
+    A value axis that is neither 1 nor the target's length raises ValueError(message)."""
+    n = len(dims)
     parts = []
-    for k in range(ny):
-        d = k + m - ny
+    for k in range(nv):
+        d = k + n - nv
         b = ctx.fresh("b")
-        ctx.emit(f"if {y}.shape[{k}] != 1 and {y}.shape[{k}] != {w}.shape[{d}]:")
+        ctx.emit(f"if {value}.shape[{k}] != 1 and {value}.shape[{k}] != {dims[d]}:")
         with ctx.indent():
-            ctx.fail("ValueError", "the value does not broadcast to the indexed shape")
-        ctx.emit(f"{b} = 1 if {y}.shape[{k}] != 1 else 0")
+            ctx.fail("ValueError", message)
+        ctx.emit(f"{b} = 1 if {value}.shape[{k}] != 1 else 0")
         parts.append(f"i{d} * {b}")
-    for d in range(m):
-        ctx.emit(f"for i{d} in range({w}.shape[{d}]):")
+    for d in range(n):
+        ctx.emit(f"for i{d} in range({dims[d]}):")
         ctx.level += 1
     src = ", ".join(parts) + ("," if len(parts) == 1 else "") if parts else "()"
-    dst = ", ".join(f"i{d}" for d in range(m)) + ("," if m == 1 else "") if m else "()"
-    ctx.emit(f"{w}[{dst}] {assign} {cast}({y}[{src}])")
-    ctx.level -= m
-    return None
+    index = ", ".join(f"i{d}" for d in range(n)) + ("," if n == 1 else "") if n else "()"
+    ctx.emit(f"{dst}[{index}] {assign}({value}[{src}])")
+    ctx.level -= n
