@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +26,7 @@ import numpy as np
 
 from tensorgraft.compile.backends import Thunk, cache_dir
 from tensorgraft.compile_numba import cache as disk
+from tensorgraft.compile_numba import vecmath
 from tensorgraft.compile_numba.codegen import FUNCTION_NAME, Generated, generate, node_label
 from tensorgraft.graph.fg import FunctionGraph
 
@@ -62,6 +64,26 @@ def _fast_load_enabled() -> bool:
         return False
     low, high = _FAST_LOAD_VERSIONS
     return low <= version < high
+
+
+def _defer_scipy_import() -> None:
+    """Keep Numba's first registry refresh from importing SciPy (130-190 ms here).
+
+    Loading its array functions, Numba checks that BLAS exists by importing
+    `scipy.linalg.cython_blas`. Its BLAS and LAPACK calls import that module themselves
+    when first run, so a check that SciPy is installed suffices: a graph without
+    matrix products or linear algebra then never imports SciPy. Only before the
+    registries load, and for the Numba versions this was checked on.
+    """
+    if "numba.np.arraymath" in sys.modules:
+        return
+    import numba.np.linalg as nplinalg
+
+    def ensure_blas() -> None:
+        if importlib.util.find_spec("scipy") is None:
+            raise ImportError("scipy 0.16+ is required for linear algebra")
+
+    nplinalg.ensure_blas = ensure_blas
 
 
 def _load_without_refresh(fn: Any, sig: tuple[Any, ...]) -> None:
@@ -104,6 +126,8 @@ def compile_generated(gen: Generated, fgraph: FunctionGraph, folder: str) -> Any
     key = disk.source_key(gen.source)
     sig = _signature(gen, fgraph)
     fast = _fast_load_enabled()
+    if fast:
+        _defer_scipy_import()
     for attempt in range(2):
         path = disk.write_module(gen.source, key, folder)
         module = disk.load_module(path, key)
@@ -111,10 +135,11 @@ def compile_generated(gen: Generated, fgraph: FunctionGraph, folder: str) -> Any
             setattr(module, name, value)
         fn = getattr(module, FUNCTION_NAME)
         try:
-            if fast and not attempt:
-                _load_without_refresh(fn, sig)
-            else:
-                fn.compile(sig)
+            with vecmath.compiling():
+                if fast and not attempt:
+                    _load_without_refresh(fn, sig)
+                else:
+                    fn.compile(sig)
             fn.disable_compile()
             return fn
         except NumbaError as err:

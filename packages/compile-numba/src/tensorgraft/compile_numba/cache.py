@@ -37,7 +37,10 @@ def source_key(source: str) -> str:
     """The cache key of a generated source: a hash of it and of the relevant versions."""
     import numba
 
+    from tensorgraft.compile_numba import vecmath
+
     versions = f"{sys.version}|numpy {np.__version__}|numba {numba.__version__}|{__version__}"
+    versions += f"|libmvec {vecmath.available()}"  # the machine code calls it or not
     text = f"{CODEGEN_VERSION}\n{versions}\n{_runtime_hash()}\n{source}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

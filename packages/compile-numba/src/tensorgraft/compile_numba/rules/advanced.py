@@ -103,7 +103,7 @@ def _plan(ctx: Context, node: Apply, x: str, values: list[str]) -> _Plan | str:
             nd = ndim_of(var)
             a, flat, raw, t, q = (ctx.fresh(p) for p in ("ia", "iaf", "iar", "t", "q"))
             bad = ctx.fresh("bad")
-            ctx.emit(f"{a} = np.empty({v}.shape, dtype=np.int64)")
+            ctx.emit(f"{a} = empty_c({v}.shape, np.int64)")
             ctx.emit(f"{flat} = {a}.reshape(-1)")
             ctx.emit(f"{raw} = np.ascontiguousarray({v}).reshape(-1)")
             ctx.emit(f"{bad} = False")
@@ -260,7 +260,7 @@ def _advanced_subtensor(ctx: Context, node: Apply, ins: list[str], outs: list[st
     out = outs[0]
     dtype = np_dtype(dtype_of(node.outputs[0]))
     shape = ", ".join(plan.lengths) + ("," if len(plan.lengths) == 1 else "")
-    ctx.emit(f"{out} = np.empty(({shape}), dtype={dtype})")
+    ctx.emit(f"{out} = empty_c(({shape}), {dtype})")
     level = ctx.level
     loop_vars, src = _loops(ctx, plan)
     ctx.emit(f"{out}[{_index(loop_vars)}] = {plan.view}[{src}]")

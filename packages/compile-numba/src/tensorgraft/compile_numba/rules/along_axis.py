@@ -60,7 +60,7 @@ def _arg_reduce(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> s
     ctx.emit(f"if {x}.shape[{axis}] == 0:")
     with ctx.indent():
         ctx.fail("ValueError", "attempt to get the index of an empty sequence")
-    ctx.emit(f"{out} = np.empty(({', '.join(shape)}{',' if shape else ''}), dtype=np.int64)")
+    ctx.emit(f"{out} = empty_c(({', '.join(shape)}{',' if shape else ''}), np.int64)")
     index = outer_loops(ctx, x, ndim, axis)
     best, pos, j, v = ctx.fresh("best"), ctx.fresh("pos"), ctx.fresh("j"), ctx.fresh("v")
     ctx.emit(f"{best} = {x}[{index('0')}]")
@@ -92,7 +92,7 @@ def _cumulative(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> s
     x, ndim, axis = _flat(ctx, ins[0], node.op.axis, ndim_of(node.inputs[0]))  # type: ignore[attr-defined]
     out, cast = outs[0], np_dtype(dtype)
     is_sum = isinstance(node.op, cum.CumSum)
-    ctx.emit(f"{out} = np.empty({x}.shape, dtype={cast})")
+    ctx.emit(f"{out} = empty_c({x}.shape, {cast})")
     index = outer_loops(ctx, x, ndim, axis)
     acc, j = ctx.fresh("acc"), ctx.fresh("j")
     ctx.emit(f"{acc} = {literal(0 if is_sum else 1, dtype)}")
@@ -117,7 +117,7 @@ def _softmax(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str 
     ctx.emit(f"{xc} = np.ascontiguousarray({src}).astype({cast})")
     x, ndim, axis = _flat(ctx, xc, node.op.axis, ndim0)  # type: ignore[attr-defined]
     res = ctx.fresh("sm")
-    ctx.emit(f"{res} = np.empty({x}.shape, dtype={cast})")
+    ctx.emit(f"{res} = empty_c({x}.shape, {cast})")
     index = outer_loops(ctx, x, ndim, axis)
     m, s, j = ctx.fresh("m"), ctx.fresh("s"), ctx.fresh("j")
     ctx.emit(f"{m} = {literal(-np.inf, dtype)}")

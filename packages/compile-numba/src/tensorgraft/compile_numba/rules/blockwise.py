@@ -66,7 +66,7 @@ def _emit(ctx, node, core, impl, bn, ins, outs) -> str | None:  # type: ignore[n
     results = []
     for var in node.outputs:
         r = ctx.fresh("br")
-        ctx.emit(f"{r} = np.empty({_tuple(['0'] * ndim_of(var))}, dtype={np_dtype(dtype_of(var))})")
+        ctx.emit(f"{r} = empty_c({_tuple(['0'] * ndim_of(var))}, {np_dtype(dtype_of(var))})")
         results.append(r)
     total = " * ".join(lengths)
     # An empty batch: core lengths from the inputs' where the signature ties them.
@@ -103,7 +103,7 @@ def _emit(ctx, node, core, impl, bn, ins, outs) -> str | None:  # type: ignore[n
                 for z, var in zip(dummy_outs, core.outputs, strict=True)
             ]
         for r, shape in zip(results, shapes, strict=True):
-            ctx.emit(f"{r} = np.empty({_tuple(lengths + shape)}, dtype={r}.dtype)")
+            ctx.emit(f"{r} = empty_c({_tuple(lengths + shape)}, {r}.dtype)")
     first = ctx.fresh("bfirst")
     ctx.emit(f"{first} = True")
     idx = [ctx.fresh("bi") for _ in range(bn)]
@@ -115,7 +115,7 @@ def _emit(ctx, node, core, impl, bn, ins, outs) -> str | None:  # type: ignore[n
         key = ", ".join(f"{i} * {f}" for i, f in zip(idx, fs, strict=True))
         c = ctx.fresh("bc")
         if ndim_of(var) == 0:
-            ctx.emit(f"{c} = np.empty((), dtype={np_dtype(dtype_of(var))})")
+            ctx.emit(f"{c} = empty_c((), {np_dtype(dtype_of(var))})")
             ctx.emit(f"{c}[()] = {x}[{key}]")
         else:
             ctx.emit(f"{c} = {x}[{key}]")
@@ -130,7 +130,7 @@ def _emit(ctx, node, core, impl, bn, ins, outs) -> str | None:  # type: ignore[n
         ctx.emit(f"if {first}:")
         with ctx.indent():
             shape = lengths + [f"{c}.shape[{a}]" for a in range(cn)]
-            ctx.emit(f"{r} = np.empty({_tuple(shape)}, dtype={r}.dtype)")
+            ctx.emit(f"{r} = empty_c({_tuple(shape)}, {r}.dtype)")
         for a in range(cn):
             ctx.emit(f"if {c}.shape[{a}] != {r}.shape[{bn + a}]:")
             with ctx.indent():

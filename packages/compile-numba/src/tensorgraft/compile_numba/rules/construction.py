@@ -48,7 +48,7 @@ def _alloc(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | 
             ctx.fail("ValueError", "alloc: negative dimensions")
         dims.append(dim)
     cast = np_dtype(dtype_of(node.outputs[0]))
-    ctx.emit(f"{out} = np.empty({shape_tuple(dims)}, dtype={cast})")
+    ctx.emit(f"{out} = empty_c({shape_tuple(dims)}, {cast})")
     message = "alloc: the value does not broadcast to the shape"
     write_broadcast(ctx, out, dims, value, nv, f"= {cast}", message)
     return None
@@ -96,7 +96,7 @@ def _float_arange(ctx: Context, node: Apply, ins: list[str], outs: list[str]) ->
     with ctx.indent():
         ctx.fail("ValueError", "arange: the step is zero")
     ctx.emit(f"{n} = max(0, int(math.ceil(({stop} - {start}) / {step})))")
-    ctx.emit(f"{out} = np.empty({n}, dtype={cast})")
+    ctx.emit(f"{out} = empty_c({n}, {cast})")
     ctx.emit(f"if {n} > 0:")
     with ctx.indent():
         ctx.emit(f"{out}[0] = {cast}({start})")
@@ -136,9 +136,7 @@ def _repeat(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str |
             ctx.fail("ValueError", "repeat: negative repeats")
         ctx.emit(f"{total} += {r}")
     shape = [total if d == axis else f"{x}.shape[{d}]" for d in range(ndim)]
-    ctx.emit(
-        f"{out} = np.empty(({', '.join(shape)},), dtype={np_dtype(dtype_of(node.outputs[0]))})"
-    )
+    ctx.emit(f"{out} = empty_c(({', '.join(shape)},), {np_dtype(dtype_of(node.outputs[0]))})")
     ctx.emit(f"{pos} = 0")
     ctx.emit(f"for {j} in range({n}):")
     with ctx.indent():
@@ -214,9 +212,7 @@ def _extract_diag(ctx: Context, node: Apply, ins: list[str], outs: list[str]) ->
     )
     rest = [d for d in range(ndim) if d not in (op.axis1, op.axis2)]
     shape = [f"{x}.shape[{d}]" for d in rest] + [length]
-    ctx.emit(
-        f"{out} = np.empty(({', '.join(shape)},), dtype={np_dtype(dtype_of(node.outputs[0]))})"
-    )
+    ctx.emit(f"{out} = empty_c(({', '.join(shape)},), {np_dtype(dtype_of(node.outputs[0]))})")
     loops = {d: ctx.fresh("i") for d in rest}
     level = ctx.level
     for d in rest:

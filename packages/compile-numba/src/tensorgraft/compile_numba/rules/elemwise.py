@@ -159,7 +159,7 @@ def _elemwise(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str
     destroyed = dict(op.inplace_pattern)
     out_idx = ", ".join(f"i{d}" for d in range(ndim)) + ("," if ndim == 1 else "")
     for k, (out, name) in enumerate(zip(node.outputs, outs, strict=True)):
-        alloc = f"np.empty({shape}, dtype={np_dtype(dtype_of(out))})"
+        alloc = f"empty_c({shape}, {np_dtype(dtype_of(out))})"
         j = destroyed.get(k)
         if j is None:
             ctx.emit(f"{name} = {alloc}")
@@ -249,7 +249,7 @@ def _dimshuffle(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> s
         # Every axis dropped: a 0-d array holding the one element (Numba indexing gives a
         # scalar, not a 0-d view).
         y = ctx.fresh("y")
-        ctx.emit(f"{y} = np.empty((), dtype={np_dtype(dtype_of(node.inputs[0]))})")
+        ctx.emit(f"{y} = empty_c((), {np_dtype(dtype_of(node.inputs[0]))})")
         ctx.emit(f"{y}[()] = {x}[{', '.join('0' * op.input_ndim)},]")
     elif op.dropped:
         key = ", ".join("0" if a in op.dropped else ":" for a in range(op.input_ndim))

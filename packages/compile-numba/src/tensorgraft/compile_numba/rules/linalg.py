@@ -31,8 +31,8 @@ def _dot(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | No
     if blas and (b_static[1] == 1 or a_static[0] == 1):
         # Matrix-vector: loops as fast as BLAS at these sizes, and a first call that does
         # not import SciPy (Numba's BLAS comes from scipy.linalg.cython_blas).
-        # np.empty, not np.zeros: each NumPy helper a graph uses costs compile time.
-        ctx.emit(f"{out} = np.empty(({a}.shape[0], {b}.shape[1]), dtype={np_dtype(dtype)})")
+        # empty_c, not np.zeros: each NumPy helper a graph uses costs compile time.
+        ctx.emit(f"{out} = empty_c(({a}.shape[0], {b}.shape[1]), {np_dtype(dtype)})")
         if b_static[1] == 1:
             _matvec(ctx, a, b, out, np_dtype(dtype))
         else:  # (1, k) @ (k, n): the same loops on the transposes
@@ -44,7 +44,7 @@ def _dot(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | No
     # Integers and bools: accumulate in the output dtype (bool: in int64, then != 0).
     acc_dtype = "int64" if dtype == "bool" else dtype
     cast = np_dtype(acc_dtype)
-    ctx.emit(f"{out} = np.empty(({a}.shape[0], {b}.shape[1]), dtype={np_dtype(dtype)})")
+    ctx.emit(f"{out} = empty_c(({a}.shape[0], {b}.shape[1]), {np_dtype(dtype)})")
     ctx.emit(f"for i0 in range({a}.shape[0]):")
     with ctx.indent():
         ctx.emit(f"for i1 in range({b}.shape[1]):")
@@ -127,7 +127,7 @@ def _det(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | No
     if a is None:
         return f"det to {dtype_of(node.outputs[0])}"
     _square(ctx, a, "det")
-    ctx.emit(f"{outs[0]} = np.empty((), dtype={np_dtype(dtype_of(node.outputs[0]))})")
+    ctx.emit(f"{outs[0]} = empty_c((), {np_dtype(dtype_of(node.outputs[0]))})")
     ctx.emit(f"{outs[0]}[()] = np.linalg.det({a})")
     return None
 
@@ -142,7 +142,7 @@ def _slogdet(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str 
     sign, logdet = ctx.fresh("sg"), ctx.fresh("ld")
     ctx.emit(f"{sign}, {logdet} = np.linalg.slogdet({a})")
     for out, var, value in zip(outs, node.outputs, (sign, logdet), strict=True):
-        ctx.emit(f"{out} = np.empty((), dtype={np_dtype(dtype_of(var))})")
+        ctx.emit(f"{out} = empty_c((), {np_dtype(dtype_of(var))})")
         ctx.emit(f"{out}[()] = {value}")
     return None
 
@@ -369,7 +369,7 @@ def _rhs(ctx: Context, node: Apply, b: str, b_ndim: int) -> str:
     x = ctx.fresh("x")
     cast = np_dtype(dtype_of(node.outputs[0]))
     if b_ndim == 1:
-        ctx.emit(f"{x} = np.empty(({b}.shape[0], 1), dtype={cast})")
+        ctx.emit(f"{x} = empty_c(({b}.shape[0], 1), {cast})")
         ctx.emit(f"{x}[:, 0] = {b}")
     else:
         ctx.emit(f"{x} = np.ascontiguousarray({b}).astype({cast})")
@@ -465,6 +465,6 @@ def _lstsq(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | 
     rank = ctx.fresh("rk")
     x, res, s = outs[0], outs[1], outs[3]
     ctx.emit(f"{x}, {res}, {rank}, {s} = np.linalg.lstsq({a}, {b}, {rcond})")
-    ctx.emit(f"{outs[2]} = np.empty((), dtype=np.int32)")
+    ctx.emit(f"{outs[2]} = empty_c((), np.int32)")
     ctx.emit(f"{outs[2]}[()] = {rank}")
     return None

@@ -111,7 +111,7 @@ def _reduce(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str |
     racc, rdtype = out, dtype
     if outer_reduced and acc_dtype != dtype:
         racc, rdtype = ctx.fresh("racc"), acc_dtype
-    ctx.emit(f"{racc} = np.empty({shape}, dtype={np_dtype(rdtype)})")
+    ctx.emit(f"{racc} = empty_c({shape}, {np_dtype(rdtype)})")
     if outer_reduced:
         ctx.emit(f"{racc}.fill({_init(op, rdtype)})")
     level = ctx.level
@@ -207,8 +207,8 @@ def _sum_to(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str |
             dst.append(f"i{a} * {b}")
     level = ctx.level
     src = ", ".join(f"i{d}" for d in range(ndim)) + ("," if ndim == 1 else "")
-    # np.empty and loops, not np.zeros / copy: each NumPy helper costs compile time.
-    ctx.emit(f"{out} = np.empty({shape_tuple(dims)}, dtype={cast})")
+    # empty_c and loops, not np.zeros / copy: each NumPy helper costs compile time.
+    ctx.emit(f"{out} = empty_c({shape_tuple(dims)}, {cast})")
     same = [f"{dim} == {x}.shape[{lead + k}]" for k, dim in enumerate(dims)]
     if lead == 0 and same:
         # Nothing to sum at run time (a gradient of a broadcast that did not happen): a copy.

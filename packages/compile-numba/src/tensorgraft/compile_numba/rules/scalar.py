@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tensorgraft.compile_numba import vecmath
 from tensorgraft.compile_numba.codegen import np_dtype
 from tensorgraft.compile_numba.registry import scalar_impl
 from tensorgraft.tensor.scalar_ops import arithmetic as ar
@@ -27,6 +28,15 @@ NUMBA_UFUNCS = frozenset(
 )
 
 Exprs = list[str] | str
+
+# Float ufuncs written without branches or scalar-only libm calls when loops may use
+# glibc's vector math (runtime.py): then a loop calling them vectorizes.
+_VECTOR_FORMS = {"log1p": "log1p_v", "expm1": "expm1_v", "logaddexp": "logaddexp_v"}
+
+
+def _vector(name: str) -> str | None:
+    """The runtime helper to call instead of np.<name>, if vector math is on."""
+    return _VECTOR_FORMS.get(name) if vecmath.available() else None
 
 
 def _kind(dtype: str) -> str:
@@ -55,7 +65,8 @@ def _ufunc(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequen
         for a in args[1:]:
             acc = f"np.{name}({acc}, {a})"
         return [acc]
-    return [f"np.{name}({', '.join(args)})"]
+    helper = _vector(name) if _kind(outs[0]) == "f" else None
+    return [f"{helper or 'np.' + name}({', '.join(args)})"]
 
 
 def _bool_bits(name: str, args: Sequence[str]) -> str:
@@ -143,7 +154,8 @@ def _math(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequenc
 def _sigmoid(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
     if _kind(outs[0]) != "f":
         return f"sigmoid of {ins[0]}"
-    return [f"sigmoid_f({np_dtype(outs[0])}({args[0]}))"]
+    helper = "sigmoid_v" if vecmath.available() else "sigmoid_f"
+    return [f"{helper}({np_dtype(outs[0])}({args[0]}))"]
 
 
 @scalar_impl.register(sp.Softplus)
@@ -152,6 +164,8 @@ def _softplus(
 ) -> Exprs:
     if _kind(outs[0]) != "f":
         return f"softplus of {ins[0]}"
+    if vecmath.available():
+        return [f"softplus_v({args[0]})"]
     return [f"np.logaddexp({np_dtype(outs[0])}(0), {np_dtype(outs[0])}({args[0]}))"]
 
 
@@ -161,7 +175,8 @@ def _log1mexp(
 ) -> Exprs:
     if _kind(outs[0]) != "f":
         return f"log1mexp of {ins[0]}"
-    return [f"log1mexp_f({np_dtype(outs[0])}({args[0]}))"]
+    helper = "log1mexp_v" if vecmath.available() else "log1mexp_f"
+    return [f"{helper}({np_dtype(outs[0])}({args[0]}))"]
 
 
 @scalar_impl.register(sp.Logit)
@@ -178,7 +193,9 @@ def _xlogy(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequen
         return f"{op.name} of {ins[0]}, {ins[1]}"
     cast = np_dtype(outs[0])
     x, y = f"{cast}({args[0]})", f"{cast}({args[1]})"
-    log = "np.log1p" if isinstance(op, sp.XLog1pY) else "np.log"
+    log = "np.log"
+    if isinstance(op, sp.XLog1pY):
+        log = "log1p_v" if vecmath.available() else "np.log1p"
     # x * log(y), 0 where x == 0 (even where log(y) is -inf), NaN where y is NaN.
     return [f"({cast}(0) if {x} == 0 and not np.isnan({y}) else {x} * {log}({y}))"]
 

@@ -12,7 +12,7 @@ from tensorgraft.tensor.shape import Reshape, Shape, ShapeI, SpecifyShape
 @numba_impl.register(Shape)
 def _shape(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | None:
     ndim = ndim_of(node.inputs[0])
-    ctx.emit(f"{outs[0]} = np.empty({ndim}, dtype=np.int64)")
+    ctx.emit(f"{outs[0]} = empty_c({ndim}, np.int64)")
     for d in range(ndim):
         ctx.emit(f"{outs[0]}[{d}] = {ins[0]}.shape[{d}]")
     return None
@@ -20,7 +20,7 @@ def _shape(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | 
 
 @numba_impl.register(ShapeI)
 def _shape_i(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | None:
-    ctx.emit(f"{outs[0]} = np.empty((), dtype=np.int64)")
+    ctx.emit(f"{outs[0]} = empty_c((), np.int64)")
     ctx.emit(f"{outs[0]}[()] = {ins[0]}.shape[{node.op.i}]")  # type: ignore[attr-defined]
     return None
 

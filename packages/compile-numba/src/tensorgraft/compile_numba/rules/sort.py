@@ -46,7 +46,7 @@ def emit_merge_argsort(ctx: Context, buf: str, kind: str) -> str:
     )
     ctx.emit(f"{n} = {buf}.shape[0]")
     ctx.emit(f"{perm} = np.arange({n})")
-    ctx.emit(f"{tmp} = np.empty({n}, dtype=np.int64)")
+    ctx.emit(f"{tmp} = empty_c({n}, np.int64)")
     ctx.emit(f"{width} = 1")
     ctx.emit(f"while {width} < {n}:")
     with ctx.indent():
@@ -90,9 +90,9 @@ def _sort(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str | N
     x, out = ins[0], outs[0]
     ndim, axis = ndim_of(node.inputs[0]), node.op.axis  # type: ignore[attr-defined]
     out_dtype = np_dtype(dtype_of(node.outputs[0]))
-    ctx.emit(f"{out} = np.empty({x}.shape, dtype={out_dtype})")
+    ctx.emit(f"{out} = empty_c({x}.shape, {out_dtype})")
     buf, j = ctx.fresh("sb"), ctx.fresh("j")
-    ctx.emit(f"{buf} = np.empty({x}.shape[{axis}], dtype={np_dtype(dtype)})")
+    ctx.emit(f"{buf} = empty_c({x}.shape[{axis}], {np_dtype(dtype)})")
     index = outer_loops(ctx, x, ndim, axis)
     ctx.emit(f"for {j} in range({x}.shape[{axis}]):")
     with ctx.indent():

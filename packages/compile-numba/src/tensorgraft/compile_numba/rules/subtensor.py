@@ -54,7 +54,7 @@ def _subtensor(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> st
     if key is None:
         return f"index entries {op.idx_list}"
     if _all_ints(op.idx_list, ndim_of(node.inputs[0])):
-        ctx.emit(f"{outs[0]} = np.empty((), dtype={np_dtype(dtype_of(node.outputs[0]))})")
+        ctx.emit(f"{outs[0]} = empty_c((), {np_dtype(dtype_of(node.outputs[0]))})")
         ctx.emit(f"{outs[0]}[()] = {x}[{key}]")
     else:
         ctx.emit(f"{outs[0]} = {x}[{key}]")
