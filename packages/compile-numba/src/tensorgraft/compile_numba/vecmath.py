@@ -7,7 +7,9 @@ default Numba leaves such loops scalar. While `compiling()` is active the backen
 LLVM `--vector-library=LIBMVEC-X86`; it is reset afterwards so that other Numba users in
 the process are unaffected. glibc documents at most 4 ulp of error for these functions.
 
-Only on Linux x86-64 with `libmvec.so.1`, and not when Numba already uses SVML;
+Only on Linux x86-64 with `libmvec.so.1`, with an llvmlite built on LLVM 12 to 20 (LLVM 21
+dropped the `-vector-library` option, which only its compiler drivers set now, and
+llvmlite does not expose the replacement), and not when Numba already uses SVML;
 `TENSORGRAFT_NUMBA_VECTOR_MATH=0` turns it off. Whether it is on is part of the cache
 key (`cache.source_key`) and decides how some scalar ops are written (`rules/scalar.py`:
 log1p, expm1, sigmoid, softplus, logaddexp through exp and log, without branches).
@@ -37,6 +39,8 @@ def available() -> bool:
             return False  # Numba vectorizes these with Intel's library already
         import llvmlite.binding as llvm
 
+        if not 12 <= llvm.llvm_version_info[0] <= 20:
+            return False
         llvm.load_library_permanently("libmvec.so.1")
     except (ImportError, OSError, RuntimeError):
         return False
