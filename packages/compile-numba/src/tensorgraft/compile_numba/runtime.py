@@ -18,7 +18,6 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.typing import signature
 from numba.extending import intrinsic
-from numba.np.arrayobj import make_array, populate_array
 
 __all__ = [
     "empty_c",
@@ -60,6 +59,9 @@ def empty_c(typingctx, shape, dtype):
     arrty = types.Array(element, len(ranks), "C")
 
     def codegen(context, builder, sig, args):
+        # Imported here: numba.np.arrayobj costs ~30 ms, which a warm start need not pay.
+        from numba.np.arrayobj import make_array, populate_array
+
         intp = context.get_value_type(types.intp)
         if isinstance(sig.args[0], types.Integer):
             raw = [args[0]]
