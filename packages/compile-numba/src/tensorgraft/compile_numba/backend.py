@@ -26,7 +26,6 @@ import numpy as np
 
 from tensorgraft.compile.backends import Thunk, cache_dir
 from tensorgraft.compile_numba import cache as disk
-from tensorgraft.compile_numba import vecmath
 from tensorgraft.compile_numba.codegen import FUNCTION_NAME, Generated, generate, node_label
 from tensorgraft.graph.fg import FunctionGraph
 
@@ -137,13 +136,12 @@ def compile_generated(gen: Generated, fgraph: FunctionGraph, folder: str) -> Any
             setattr(module, name, value)
         fn = getattr(module, FUNCTION_NAME)
         try:
-            with vecmath.compiling():
-                if fast and not attempt:
-                    _load_without_refresh(fn, sig)
-                else:
-                    if fast:
-                        _defer_scipy_import()
-                    fn.compile(sig)
+            if fast and not attempt:
+                _load_without_refresh(fn, sig)
+            else:
+                if fast:
+                    _defer_scipy_import()
+                fn.compile(sig)
             fn.disable_compile()
             return fn
         except NumbaError as err:

@@ -40,7 +40,7 @@ def source_key(source: str) -> str:
     from tensorgraft.compile_numba import vecmath
 
     versions = f"{sys.version}|numpy {np.__version__}|numba {numba.__version__}|{__version__}"
-    versions += f"|libmvec {vecmath.available()}"  # the machine code calls it or not
+    versions += f"|libmvec {sorted(vecmath.functions())}"  # the machine code calls them or not
     text = f"{CODEGEN_VERSION}\n{versions}\n{_runtime_hash()}\n{source}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -29,14 +29,24 @@ NUMBA_UFUNCS = frozenset(
 
 Exprs = list[str] | str
 
-# Float ufuncs written without branches or scalar-only libm calls when loops may use
-# glibc's vector math (runtime.py): then a loop calling them vectorizes.
-_VECTOR_FORMS = {"log1p": "log1p_v", "expm1": "expm1_v", "logaddexp": "logaddexp_v"}
+# With glibc's vector math (vecmath.py), libm calls go through runtime's vm_* intrinsics,
+# and these ufuncs through branch-free helpers built on them: their loops vectorize.
+_LIBM = {"exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tan": "tan", "power": "pow"}
+_BRANCH_FREE = {"log1p": "log1p_v", "expm1": "expm1_v", "logaddexp": "logaddexp_v"}
 
 
-def _vector(name: str) -> str | None:
-    """The runtime helper to call instead of np.<name>, if vector math is on."""
-    return _VECTOR_FORMS.get(name) if vecmath.available() else None
+def _vector(name: str, dtype: str) -> str | None:
+    """The vectorizable function to call instead of np.<name> on `dtype`, if any."""
+    if np.dtype(dtype).name not in ("float32", "float64"):
+        return None
+    if name in _LIBM:
+        libm = _LIBM[name] + ("f" if np.dtype(dtype).name == "float32" else "")
+        return f"vm_{_LIBM[name]}" if vecmath.available(libm) else None
+    return _BRANCH_FREE.get(name) if _branch_free() else None
+
+
+def _branch_free() -> bool:
+    return vecmath.available("exp") and vecmath.available("log")
 
 
 def _kind(dtype: str) -> str:
@@ -65,7 +75,7 @@ def _ufunc(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequen
         for a in args[1:]:
             acc = f"np.{name}({acc}, {a})"
         return [acc]
-    helper = _vector(name) if _kind(outs[0]) == "f" else None
+    helper = _vector(name, outs[0])
     return [f"{helper or 'np.' + name}({', '.join(args)})"]
 
 
@@ -154,7 +164,7 @@ def _math(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequenc
 def _sigmoid(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequence[str]) -> Exprs:
     if _kind(outs[0]) != "f":
         return f"sigmoid of {ins[0]}"
-    helper = "sigmoid_v" if vecmath.available() else "sigmoid_f"
+    helper = "sigmoid_v" if _branch_free() else "sigmoid_f"
     return [f"{helper}({np_dtype(outs[0])}({args[0]}))"]
 
 
@@ -164,7 +174,7 @@ def _softplus(
 ) -> Exprs:
     if _kind(outs[0]) != "f":
         return f"softplus of {ins[0]}"
-    if vecmath.available():
+    if _branch_free():
         return [f"softplus_v({args[0]})"]
     return [f"np.logaddexp({np_dtype(outs[0])}(0), {np_dtype(outs[0])}({args[0]}))"]
 
@@ -175,7 +185,7 @@ def _log1mexp(
 ) -> Exprs:
     if _kind(outs[0]) != "f":
         return f"log1mexp of {ins[0]}"
-    helper = "log1mexp_v" if vecmath.available() else "log1mexp_f"
+    helper = "log1mexp_v" if _branch_free() else "log1mexp_f"
     return [f"{helper}({np_dtype(outs[0])}({args[0]}))"]
 
 
@@ -195,7 +205,7 @@ def _xlogy(op: sb.UfuncOp, args: Sequence[str], ins: Sequence[str], outs: Sequen
     x, y = f"{cast}({args[0]})", f"{cast}({args[1]})"
     log = "np.log"
     if isinstance(op, sp.XLog1pY):
-        log = "log1p_v" if vecmath.available() else "np.log1p"
+        log = "log1p_v" if _branch_free() else "np.log1p"
     # x * log(y), 0 where x == 0 (even where log(y) is -inf), NaN where y is NaN.
     return [f"({cast}(0) if {x} == 0 and not np.isnan({y}) else {x} * {log}({y}))"]
 
