@@ -24,21 +24,21 @@ from numba.extending import intrinsic
 
 __all__ = [
     "empty_c",
+    "expm1_v",
+    "log1mexp_f",
+    "log1mexp_v",
+    "log1p_v",
+    "logaddexp_v",
     "ones_view",
+    "sigmoid_f",
+    "sigmoid_v",
+    "softplus_v",
     "vm_cos",
     "vm_exp",
     "vm_log",
     "vm_pow",
     "vm_sin",
     "vm_tan",
-    "expm1_v",
-    "log1mexp_f",
-    "log1mexp_v",
-    "log1p_v",
-    "logaddexp_v",
-    "sigmoid_f",
-    "sigmoid_v",
-    "softplus_v",
 ]
 
 _LN2 = math.log(2.0)
