@@ -268,8 +268,9 @@ def _dimshuffle(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> s
             ctx.emit(f"{t} = {y}.transpose(({', '.join(map(str, perm))},))")
         y = t
     if "x" in op.new_order and not kept:
-        ones = shape_tuple(["1"] * len(op.new_order))
-        ctx.emit(f"{outs[0]} = {y}.reshape({ones})")
+        # Not `.reshape`: its compiled helper makes each cache load import Numba's array
+        # lowering module (~30 ms of a warm start).
+        ctx.emit(f"{outs[0]} = ones_view({y}, {len(op.new_order)})")
     elif "x" in op.new_order:
         key = ", ".join("None" if a == "x" else ":" for a in op.new_order)
         ctx.emit(f"{outs[0]} = {y}[{key},]")
