@@ -174,3 +174,58 @@ def test_first_compile_without_linear_algebra_does_not_import_scipy_linalg(tmp_p
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "False"
+
+
+@numba.njit
+def _expand(x):  # type: ignore[no-untyped-def]
+    a = runtime.empty_c((), np.float64)
+    a[()] = x
+    v = runtime.ones_view(a, 2)
+    v[0, 0] += 1.0  # writes through to `a`: a view, not a copy
+    return v, runtime.ones_view(a, 1), a
+
+
+def test_ones_view_is_a_view_with_unit_axes() -> None:
+    v, w, a = _expand(3.0)
+    assert (v.shape, w.shape, a.shape) == ((1, 1), (1,), ())
+    assert v[0, 0] == w[0] == a[()] == 4.0
+    del a  # the views keep the buffer alive
+    assert v[0, 0] == 4.0
+
+
+WARM_SCRIPT = """
+import sys
+import numpy as np
+import tensorgraft.tensor as tt
+from tensorgraft.autodiff import grad
+from tensorgraft.compile import function
+mu = tt.scalar("mu")
+x = tt.vector("x")
+cost = tt.sum((x - mu) ** 2) + tt.exp(mu)
+f = function([mu, x], [cost, grad(cost, mu)], mode="numba")
+xv = np.arange(3.0)
+value, slope = f(np.asarray(0.5), xv)
+want = [np.sum((xv - 0.5) ** 2) + np.exp(0.5), -2 * np.sum(xv - 0.5) + np.exp(0.5)]
+np.testing.assert_allclose([value, slope], want)
+heavy = ("numba.np.arrayobj", "numba.np.linalg", "scipy.linalg")
+print(",".join(m for m in heavy if m in sys.modules) or "none")
+"""
+
+
+def test_warm_start_imports_no_numba_lowering_modules(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The second process loads the machine code: it must not import what only compiling
+    needs (Numba's array lowering, linear algebra, SciPy), ~30-200 ms each."""
+    env = dict(os.environ, TENSORGRAFT_CACHE_DIR=str(tmp_path))
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", WARM_SCRIPT],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        for _ in range(2)
+    ]
+    for done in runs:
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert runs[1].stdout.strip() == "none"
