@@ -241,66 +241,125 @@ def log1mexp_f(x):
 
 
 # -- branch-free forms, for loops LLVM vectorizes with glibc's vector math -----------------------
-# Each takes and returns float64 (a float32 argument is widened; the caller casts back).
+# Intrinsics written as LLVM IR (selects, no branches): unlike @njit helpers they cost no
+# compile of their own. Each takes float64 or float32 (widened) and returns float64; the
+# caller casts back.
 
 
-@numba.njit(cache=True, error_model="numpy")
-def log1p_v(y):
-    """log(1 + y) accurately for small y: log(u) * y / (u - 1) with u = 1 + y (Goldberg
-    1991), which cancels the rounding error of 1 + y; within 2 ulp of log1p."""
-    y = np.float64(y)
-    u = 1.0 + y
-    d = u - 1.0
-    r = vm_log(u) * (y / d)
-    r = u if u == np.inf else r
-    return y if d == 0.0 else r
+class _Float:
+    """IR arithmetic on doubles, to write the formulas below readably."""
+
+    def __init__(self, builder) -> None:  # type: ignore[no-untyped-def]
+        self.b = builder
+        self.t = ir.DoubleType()
+
+    def c(self, value: float):  # type: ignore[no-untyped-def]
+        return ir.Constant(self.t, value)
+
+    def log(self, v):  # type: ignore[no-untyped-def]
+        return _libm_call(self.b, "log", [v])
+
+    def exp(self, v):  # type: ignore[no-untyped-def]
+        return _libm_call(self.b, "exp", [v])
+
+    def fabs(self, v):  # type: ignore[no-untyped-def]
+        fn = self.b.module.declare_intrinsic("llvm.fabs", [self.t])
+        return self.b.call(fn, [v])
+
+    def eq(self, a, b):  # type: ignore[no-untyped-def]
+        return self.b.fcmp_ordered("==", a, b)
+
+    def pick(self, cond, a, b):  # type: ignore[no-untyped-def]
+        return self.b.select(cond, a, b)
+
+    def log1p(self, y):  # type: ignore[no-untyped-def]
+        # Goldberg (1991): log(u) * y / (u - 1), u = 1 + y, cancels the rounding of 1 + y.
+        b = self.b
+        u = b.fadd(self.c(1.0), y)
+        d = b.fsub(u, self.c(1.0))
+        r = b.fmul(self.log(u), b.fdiv(y, d))
+        r = self.pick(self.eq(u, self.c(math.inf)), u, r)
+        return self.pick(self.eq(d, self.c(0.0)), y, r)
+
+    def expm1(self, x):  # type: ignore[no-untyped-def]
+        # Kahan: (u - 1) * x / log(u), u = exp(x).
+        b = self.b
+        u = self.exp(x)
+        d = b.fsub(u, self.c(1.0))
+        r = b.fmul(d, b.fdiv(x, self.log(u)))
+        r = self.pick(self.eq(d, self.c(-1.0)), self.c(-1.0), r)
+        r = self.pick(self.eq(u, self.c(math.inf)), u, r)
+        return self.pick(self.eq(u, self.c(1.0)), x, r)
+
+    def softplus_tail(self, z):  # type: ignore[no-untyped-def]
+        """log1p(exp(-|z|))."""
+        return self.log1p(self.exp(self.b.fneg(self.fabs(z))))
 
 
-@numba.njit(cache=True, error_model="numpy")
-def expm1_v(x):
-    """exp(x) - 1 accurately for small x: (u - 1) * x / log(u) with u = exp(x) (Kahan)."""
-    x = np.float64(x)
-    u = vm_exp(x)
-    d = u - 1.0
-    r = d * (x / vm_log(u))
-    r = -1.0 if d == -1.0 else r
-    r = u if u == np.inf else r
-    return x if u == 1.0 else r
+def _float_intrinsic(arity: int, body, doc: str):  # type: ignore[no-untyped-def]
+    """An intrinsic of `arity` float arguments returning float64, its IR made by `body`."""
+
+    def typer(typingctx, *args):  # type: ignore[no-untyped-def]
+        if len(args) != arity or any(a not in (types.float64, types.float32) for a in args):
+            return None
+
+        def codegen(context, builder, sig, llargs):  # type: ignore[no-untyped-def]
+            f = _Float(builder)
+            wide = [
+                builder.fpext(v, f.t) if t == types.float32 else v
+                for v, t in zip(llargs, sig.args, strict=True)
+            ]
+            return body(f, *wide)
+
+        return signature(types.float64, *args), codegen
+
+    if arity == 1:
+
+        def one(typingctx, x):  # type: ignore[no-untyped-def]
+            return typer(typingctx, x)
+
+        one.__doc__ = doc
+        return intrinsic(one)
+
+    def two(typingctx, x, y):  # type: ignore[no-untyped-def]
+        return typer(typingctx, x, y)
+
+    two.__doc__ = doc
+    return intrinsic(two)
 
 
-@numba.njit(cache=True, error_model="numpy")
-def sigmoid_v(x):
-    """1 / (1 + exp(-x)) from e = exp(-|x|): 1 / (1 + e) for x >= 0, e / (1 + e) below."""
-    x = np.float64(x)
-    e = vm_exp(-abs(x))
-    r = 1.0 / (1.0 + e)
-    return r if x >= 0 else e * r
+def _sigmoid(f, x):  # type: ignore[no-untyped-def]
+    b = f.b
+    e = f.exp(b.fneg(f.fabs(x)))
+    r = b.fdiv(f.c(1.0), b.fadd(f.c(1.0), e))
+    return f.pick(b.fcmp_ordered(">=", x, f.c(0.0)), r, b.fmul(e, r))
 
 
-@numba.njit(cache=True, error_model="numpy")
-def softplus_v(x):
-    """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)), NaN for NaN."""
-    x = np.float64(x)
-    m = x if x > 0.0 else 0.0
-    r = m + log1p_v(vm_exp(-abs(x)))
-    return x if x != x else r
+def _softplus(f, x):  # type: ignore[no-untyped-def]
+    b = f.b
+    m = f.pick(b.fcmp_ordered(">", x, f.c(0.0)), x, f.c(0.0))
+    r = b.fadd(m, f.softplus_tail(x))
+    return f.pick(b.fcmp_unordered("uno", x, x), x, r)
 
 
-@numba.njit(cache=True, error_model="numpy")
-def logaddexp_v(a, b):
-    """log(exp(a) + exp(b)) = max + log1p(exp(-|a - b|)); a + log 2 when a == b (infinities)."""
-    a = np.float64(a)
-    b = np.float64(b)
-    m = a if a > b else b
-    r = m + log1p_v(vm_exp(-abs(a - b)))
-    r = a + _LN2 if a == b else r
-    return r if a == a and b == b else a + b
+def _logaddexp(f, a, c):  # type: ignore[no-untyped-def]
+    b = f.b
+    m = f.pick(b.fcmp_ordered(">", a, c), a, c)
+    r = b.fadd(m, f.softplus_tail(b.fsub(a, c)))
+    r = f.pick(f.eq(a, c), b.fadd(a, f.c(_LN2)), r)  # equal infinities
+    return f.pick(b.fcmp_unordered("uno", a, c), b.fadd(a, c), r)
 
 
-@numba.njit(cache=True, error_model="numpy")
-def log1mexp_v(x):
-    """log(1 - exp(x)) for x <= 0: both of Maechler's forms, the right one selected."""
-    x = np.float64(x)
-    near = vm_log(-expm1_v(x))
-    far = log1p_v(-vm_exp(x))
-    return near if x > -_LN2 else far
+def _log1mexp(f, x):  # type: ignore[no-untyped-def]
+    b = f.b
+    near = f.log(b.fneg(f.expm1(x)))
+    far = f.log1p(b.fneg(f.exp(x)))
+    return f.pick(b.fcmp_ordered(">", x, f.c(-_LN2)), near, far)
+
+
+log1p_v = _float_intrinsic(1, lambda f, y: f.log1p(y), "log(1 + y), within 2 ulp of log1p.")
+expm1_v = _float_intrinsic(1, lambda f, x: f.expm1(x), "exp(x) - 1, accurate for small x.")
+sigmoid_v = _float_intrinsic(1, _sigmoid, "1 / (1 + exp(-x)) from e = exp(-|x|).")
+softplus_v = _float_intrinsic(1, _softplus, "log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)).")
+logaddexp_v = _float_intrinsic(2, _logaddexp, "log(exp(a) + exp(b)), as np.logaddexp.")
+log1mexp_v = _float_intrinsic(1, _log1mexp, "log(1 - exp(x)) for x <= 0 (Maechler 2012).")
