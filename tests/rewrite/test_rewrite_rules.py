@@ -258,6 +258,16 @@ CASES = [
         ["Exp", "DimShuffle", "DimShuffle", "Mul", "Sum", "DimShuffle"],
         ("canonicalize", "specialize"),
     ),
+    RuleCase(
+        "scale_into_sum_to",
+        lambda x, y: -tt.sum_to(x * y, tt.shape(y)),
+        ["Mul", "Neg", "Shape", "SumTo"],
+    ),
+    RuleCase(
+        "sum_to_of_sum_to",
+        lambda x, y: tt.sum_to(tt.sum_to(x[None, :] * y[:, None], tt.shape(x)), (1,)),
+        ["DimShuffle", "DimShuffle", "Mul", "SumTo"],
+    ),
 ]
 
 

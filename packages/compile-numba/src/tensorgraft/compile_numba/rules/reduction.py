@@ -208,19 +208,25 @@ def _sum_to(ctx: Context, node: Apply, ins: list[str], outs: list[str]) -> str |
     level = ctx.level
     src = ", ".join(f"i{d}" for d in range(ndim)) + ("," if ndim == 1 else "")
     # empty_c and loops, not np.zeros / copy: each NumPy helper costs compile time.
-    ctx.emit(f"{out} = empty_c({shape_tuple(dims)}, {cast})")
+    alloc = f"{out} = empty_c({shape_tuple(dims)}, {cast})"
     same = [f"{dim} == {x}.shape[{lead + k}]" for k, dim in enumerate(dims)]
     if lead == 0 and same:
-        # Nothing to sum at run time (a gradient of a broadcast that did not happen): a copy.
+        # Nothing to sum at run time (a gradient of a broadcast that did not happen): the
+        # input itself (SumTo's view_map allows it), or a copy where the dtype changes.
         ctx.emit(f"if {' and '.join(same)}:")
         with ctx.indent():
-            for d in range(ndim):
-                ctx.emit(f"for i{d} in range({x}.shape[{d}]):")
-                ctx.level += 1
-            ctx.emit(f"{out}[{src or '()'}] = {cast}({x}[{src or '()'}])")
-            ctx.level = level + 1
+            if dtype_of(node.inputs[0]) == dtype_of(node.outputs[0]):
+                ctx.emit(f"{out} = {x}")
+            else:
+                ctx.emit(alloc)
+                for d in range(ndim):
+                    ctx.emit(f"for i{d} in range({x}.shape[{d}]):")
+                    ctx.level += 1
+                ctx.emit(f"{out}[{src or '()'}] = {cast}({x}[{src or '()'}])")
+                ctx.level = level + 1
         ctx.emit("else:")
         ctx.level += 1
+    ctx.emit(alloc)
     for d in range(m):
         ctx.emit(f"for j{d} in range({dims[d]}):")
         ctx.level += 1
