@@ -328,3 +328,19 @@ def test_run_time_errors_name_the_node_without_internal_tags() -> None:
         f(np.zeros((4, 3)), np.ones(2))
     assert "tg-node" not in str(info.value)
     assert any("SetSubtensor" in n and "created at" in n for n in info.value.__notes__)
+
+
+def test_small_constants_are_written_into_the_code_large_ones_passed() -> None:
+    x = tt.vector("x")
+    small = np.array([1.5, -2.0, 0.25])
+    large = np.linspace(0.0, 1.0, 40)
+    f = compile_numba([x], [x * small + tt.sum(large * x[:1]), x + np.int8(3)])
+    xv = np.array([1.0, 2.0, 3.0])
+    for _ in range(2):  # the same results again: nothing written into a constant
+        got = f(xv)
+        np.testing.assert_allclose(got[0], xv * small + np.sum(large * xv[:1]))
+        np.testing.assert_array_equal(got[1], xv + 3)
+    source = f._thunk.source
+    header = next(line for line in source.splitlines() if line.startswith("def graph_fn"))
+    assert header == "def graph_fn(a0, c0):"  # only the 40-element constant is an argument
+    assert "np.float64(-2.0)" in source

@@ -133,6 +133,7 @@ def scalar_constant(var: Variable) -> Any | None:
 
 
 FUNCTION_NAME = "graph_fn"
+SMALL_CONSTANT = 16  # constants of at most this many elements are written into the code
 UNSUPPORTED_DTYPES = ("float16", "complex32")
 
 
@@ -155,15 +156,26 @@ def generate(
         names[var] = f"a{k}"
         params.append(f"a{k}")
     constants: list[np.ndarray] = []
+    prologue: list[str] = []
 
     def name_of(var: Variable) -> str:
         if var not in names:
             if not isinstance(var, Constant):
                 raise ValueError(f"numba backend: {var} is neither an input nor computed")
-            names[var] = f"c{len(constants)}"
-            params.append(names[var])
             # A writeable C-contiguous copy (ascontiguousarray would make 0-d arrays 1-d).
-            constants.append(np.array(var.data, dtype=dtype_of(var), order="C", copy=True))
+            data = np.array(var.data, dtype=dtype_of(var), order="C", copy=True)
+            if data.size <= SMALL_CONSTANT and data.dtype.kind in "biufc":
+                # Built in the body: cheaper than unboxing one more argument each call.
+                name = names[var] = f"k{len(prologue)}"
+                dims = ", ".join(map(str, data.shape)) + ("," if data.ndim == 1 else "")
+                prologue.append(f"    {name} = empty_c(({dims}), {np_dtype(data.dtype)})")
+                for index in np.ndindex(data.shape):
+                    key = ", ".join(map(str, index)) + "," if index else "()"
+                    prologue.append(f"    {name}[{key}] = {literal(data[index], data.dtype)}")
+            else:
+                names[var] = f"c{len(constants)}"
+                params.append(names[var])
+                constants.append(data)
         return names[var]
 
     for var in fgraph.variables:
@@ -227,7 +239,7 @@ def generate(
         f"@numba.njit({flags})",
         f"def {FUNCTION_NAME}({', '.join(params)}):",
     ]
-    body = ctx.lines or ["    pass"]
+    body = prologue + ctx.lines or ["    pass"]
     ret = f"    return ({', '.join(results)},)"
     source = "\n".join([*header, *body, ret, ""])
     return Generated(source, constants, callbacks, order, ctx.globals)
